@@ -1,0 +1,59 @@
+# mpbook: `make run` serves the book, `make test` runs the whole suite.
+# Both create .venv and install what is missing on a fresh machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+APT    := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: run test test-fast bench bench-short system-deps browser-deps build-js clean
+
+run: $(VENV)/.installed system-deps
+	MPBOOK_HOST=$(HOST) MPBOOK_PORT=$(PORT) $(BIN)/mpbook serve
+
+test: $(VENV)/.installed-test system-deps browser-deps
+	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.installed-test system-deps
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+bench: $(VENV)/.installed-test system-deps browser-deps
+	$(BIN)/python -m bench
+
+bench-short: $(VENV)/.installed-test system-deps browser-deps
+	$(BIN)/python -m bench --short
+
+build-js:
+	npm ci && npm run build
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The sandbox needs bubblewrap. As root on Debian it is installed; otherwise the
+# server falls back to its basic backend and says so.
+system-deps:
+	@if command -v bwrap >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  ($(APT) install -y -qq bubblewrap || ($(APT) update -qq && $(APT) install -y -qq bubblewrap)) >/dev/null; \
+	else echo "note: bubblewrap is missing, so examples run in the basic sandbox. Install it with: sudo apt-get install bubblewrap"; fi
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here),
+# and the deployment test drives nginx.
+browser-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  ($(APT) install -y -qq $$missing || ($(APT) update -qq && $(APT) install -y -qq $$missing)) >/dev/null; \
+	else echo "The browser tests need:$$missing. Install with: sudo apt-get install$$missing (or run 'python -m playwright install chromium' where downloads work)."; exit 1; fi
+
+clean:
+	rm -rf $(VENV) node_modules

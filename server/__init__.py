@@ -1,0 +1,23 @@
+"""mpbook: an interactive textbook on Python multiprocessing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from . import errors, pages, settings
+from .lessons import load_book
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides settings by name."""
+    values = settings.load(test_config)
+    site = Path(values["site_dir"])
+    app = Flask(__name__, template_folder=str(site / "templates"), static_folder=str(site / "static"))
+    app.config["MPBOOK"] = values
+    app.extensions["mpbook.book"] = load_book(Path(values["content_dir"]))
+    app.register_blueprint(pages.bp)
+    errors.register(app)
+    return app

@@ -1,0 +1,54 @@
+"""The ``mpbook`` command: serve the book, list settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+from . import settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mpbook", description="An interactive textbook on Python multiprocessing.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the book (http://127.0.0.1:8000 by default)")
+    serve.add_argument("--host", help="address to listen on (setting host)")
+    serve.add_argument("--port", type=int, help="port to listen on (setting port)")
+    serve.add_argument(
+        "--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="any other setting; see 'mpbook settings'",
+    )
+
+    commands.add_parser("settings", help="list every setting with its value, default and description")
+
+    args = parser.parse_args(argv)
+    try:
+        overrides = _overrides(args)
+        values = settings.load(overrides)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.command == "settings":
+        for s in settings.SETTINGS:
+            print(f"{s.name:24} {values[s.name]!r:24} {s.env}\n{'':24} {s.help}")
+        return 0
+    from .serving import serve as run_server
+
+    return run_server(values)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, raw in getattr(args, "setting", []):
+        if name not in settings.BY_NAME:
+            raise ValueError(f"unknown setting {name!r}; 'mpbook settings' lists them")
+        overrides[name] = settings.BY_NAME[name].parse(raw)
+    for name in ("host", "port"):
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
+    return overrides
+
+
+if __name__ == "__main__":
+    sys.exit(main())

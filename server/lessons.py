@@ -1,0 +1,236 @@
+"""The book's content: lessons in the order SUMMARY.md declares, and their examples.
+
+Layout (see docs/content.md)::
+
+    content/SUMMARY.md               - [Title](slug.md) lines, in reading order
+    content/lessons/<slug>.md        one lesson
+    content/examples/<id>/main.py    one runnable example, with example.toml
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUMMARY_LINE = re.compile(r"^\s*[-*]\s+\[(?P<title>[^\]]+)\]\((?P<file>[a-z0-9][a-z0-9-]*\.md)\)\s*$")
+EXAMPLE_FENCE = re.compile(r"^```example[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
+EXAMPLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MATCH_MODES = ("exact", "unordered", "regex")
+REASONS = ("ok", "error", "timeout", "memory", "processes", "output", "stopped")
+START_METHODS = ("fork", "spawn", "forkserver")
+
+
+class ContentError(Exception):
+    """The content folder is not laid out as docs/content.md says."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change from the post's code, with the reason for it."""
+
+    original: str
+    fixed: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a run of an example must print, and how it must end."""
+
+    match: str
+    stdout: str
+    stderr: str
+    stdout_regex: str | None
+    stderr_regex: str | None
+    exit_code: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A runnable program with its files, expected output and corrections."""
+
+    id: str
+    title: str
+    files: dict[str, bytes]
+    expect: Expectation
+    timeout: float | None
+    start_methods: tuple[str, ...]
+    original_of: str | None
+    corrections: tuple[Correction, ...]
+    lesson: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.files["main.py"].decode("utf-8")
+
+
+@dataclass
+class Lesson:
+    """One chapter: its Markdown text and the examples it embeds, in order."""
+
+    slug: str
+    title: str
+    markdown: str
+    example_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    """All lessons in reading order, and every example by id."""
+
+    lessons: list[Lesson]
+    examples: dict[str, Example]
+
+    def lesson(self, slug: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def neighbours(self, slug: str) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after ``slug`` in reading order."""
+        slugs = [lesson.slug for lesson in self.lessons]
+        i = slugs.index(slug)
+        before = self.lessons[i - 1] if i > 0 else None
+        after = self.lessons[i + 1] if i + 1 < len(self.lessons) else None
+        return before, after
+
+    def examples_in_order(self) -> list[Example]:
+        return [self.examples[eid] for lesson in self.lessons for eid in lesson.example_ids]
+
+
+def load_book(content_dir: Path) -> Book:
+    """Read and check the whole content folder; raise ContentError on any fault."""
+    summary = content_dir / "SUMMARY.md"
+    if not summary.is_file():
+        raise ContentError(f"{summary} is missing: it declares the order of the lessons")
+    examples = {
+        path.name: _load_example(path)
+        for path in sorted((content_dir / "examples").iterdir())
+        if path.is_dir()
+    } if (content_dir / "examples").is_dir() else {}
+    lessons: list[Lesson] = []
+    used: dict[str, str] = {}
+    for number, line in enumerate(summary.read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        found = SUMMARY_LINE.match(line)
+        if not found:
+            raise ContentError(f"SUMMARY.md line {number} is not '- [Title](slug.md)': {line!r}")
+        lesson = _load_lesson(content_dir / "lessons" / found["file"], found["title"])
+        for eid in lesson.example_ids:
+            if eid not in examples:
+                raise ContentError(f"lesson {lesson.slug} embeds unknown example {eid!r}")
+            if eid in used:
+                raise ContentError(f"example {eid!r} is embedded twice ({used[eid]} and {lesson.slug})")
+            used[eid] = lesson.slug
+        lessons.append(lesson)
+    if not lessons:
+        raise ContentError("SUMMARY.md lists no lessons")
+    unused = sorted(set(examples) - set(used))
+    if unused:
+        raise ContentError(f"examples not embedded in any lesson: {', '.join(unused)}")
+    for eid, example in examples.items():
+        if example.original_of and example.original_of not in examples:
+            raise ContentError(f"example {eid!r} is the original of unknown example {example.original_of!r}")
+        examples[eid] = _with_lesson(example, used[eid])
+    return Book(lessons=lessons, examples=examples)
+
+
+def _with_lesson(example: Example, slug: str) -> Example:
+    return Example(**{**example.__dict__, "lesson": slug})
+
+
+def _load_lesson(path: Path, title: str) -> Lesson:
+    if not path.is_file():
+        raise ContentError(f"SUMMARY.md names {path.name}, but {path} does not exist")
+    text = path.read_text("utf-8")
+    ids = [m["id"] for m in EXAMPLE_FENCE.finditer(text)]
+    return Lesson(slug=path.stem, title=title, markdown=text, example_ids=ids)
+
+
+def _load_example(folder: Path) -> Example:
+    eid = folder.name
+    if not EXAMPLE_ID.match(eid):
+        raise ContentError(f"example folder {folder.name!r}: ids are lowercase letters, digits and hyphens")
+    meta_path = folder / "example.toml"
+    if not (folder / "main.py").is_file() or not meta_path.is_file():
+        raise ContentError(f"example {eid!r} needs main.py and example.toml")
+    try:
+        meta = tomllib.loads(meta_path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{meta_path}: {error}") from None
+    files = {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "example.toml" and "__pycache__" not in p.parts
+    }
+    methods = tuple(meta.get("start_methods", START_METHODS))
+    if not set(methods) <= set(START_METHODS):
+        raise ContentError(f"example {eid!r}: start_methods must be among {START_METHODS}")
+    return Example(
+        id=eid,
+        title=_required(meta, "title", eid),
+        files=files,
+        expect=_load_expectation(meta.get("expect", {}), eid),
+        timeout=meta.get("timeout"),
+        start_methods=methods,
+        original_of=meta.get("original_of"),
+        corrections=tuple(
+            Correction(_required(c, "original", eid), _required(c, "fixed", eid), _required(c, "why", eid))
+            for c in meta.get("corrections", [])
+        ),
+    )
+
+
+def _load_expectation(expect: dict[str, Any], eid: str) -> Expectation:
+    match = expect.get("match", "exact")
+    if match not in MATCH_MODES:
+        raise ContentError(f"example {eid!r}: expect.match must be one of {MATCH_MODES}")
+    reason = expect.get("reason", "ok")
+    if reason not in REASONS:
+        raise ContentError(f"example {eid!r}: expect.reason must be one of {REASONS}")
+    result = Expectation(
+        match=match,
+        stdout=expect.get("stdout", ""),
+        stderr=expect.get("stderr", ""),
+        stdout_regex=expect.get("stdout_regex"),
+        stderr_regex=expect.get("stderr_regex"),
+        exit_code=expect.get("exit_code", 0 if reason == "ok" else None),
+        reason=reason,
+    )
+    if match == "regex" and result.stdout_regex is None and result.stderr_regex is None:
+        raise ContentError(f"example {eid!r}: match = 'regex' needs stdout_regex or stderr_regex")
+    return result
+
+
+def _required(table: dict[str, Any], key: str, eid: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"example {eid!r}: {key!r} is required and must be text")
+    return value
+
+
+def mismatches(expect: Expectation, stdout: str, stderr: str, code: int | None, reason: str) -> list[str]:
+    """Every way a run's result differs from ``expect``, in plain words; empty when it matches."""
+    problems: list[str] = []
+    if reason != expect.reason:
+        problems.append(f"the run ended with reason {reason!r}, expected {expect.reason!r}")
+    if expect.exit_code is not None and code != expect.exit_code:
+        problems.append(f"exit code {code}, expected {expect.exit_code}")
+    for name, actual, shown, regex in (
+        ("stdout", stdout, expect.stdout, expect.stdout_regex),
+        ("stderr", stderr, expect.stderr, expect.stderr_regex),
+    ):
+        if not _output_matches(expect.match, actual, shown, regex):
+            problems.append(f"{name} differs:\n--- expected ({expect.match})\n{regex or shown}\n--- got\n{actual}")
+    return problems
+
+
+def _output_matches(match: str, actual: str, shown: str, regex: str | None) -> bool:
+    if match == "regex" and regex is not None:
+        return re.fullmatch(regex, actual) is not None
+    if match == "unordered":
+        return sorted(actual.splitlines()) == sorted(shown.splitlines())
+    return actual == shown

@@ -1,0 +1,172 @@
+"""Markdown to HTML: markdown-it-py for the text, Pygments for code, and example blocks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .lessons import Book, Example, Lesson
+
+LIGHT_STYLE = "friendly"
+DARK_STYLE = "monokai"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading, for the sidebar's table of contents."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    html: str
+    headings: list[Heading]
+
+
+def highlight_code(code: str, language: str = "python") -> str:
+    """Highlighted HTML for ``code``; unknown languages are shown as plain text."""
+    try:
+        lexer = PythonLexer() if language == "python" else get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = TextLexer()
+    return highlight(code, lexer, HtmlFormatter(nowrap=False, cssclass="highlight"))
+
+
+@lru_cache(maxsize=1)
+def pygments_css() -> str:
+    """Code colours for the light theme, and the dark theme under prefers-color-scheme."""
+    light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")
+    dark = HtmlFormatter(style=DARK_STYLE).get_style_defs(":root.dark .highlight")
+    dark_auto = HtmlFormatter(style=DARK_STYLE).get_style_defs(":root:not(.light) .highlight")
+    return f"{light}\n{dark}\n@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n"
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(["table", "replacements", "smartquotes"])
+    anchors_plugin(md, min_level=2, max_level=3, permalink=True, permalinkSymbol="#")
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def render_lesson(lesson: Lesson, book: Book) -> RenderedLesson:
+    """The lesson body as HTML, with its example blocks, and its headings."""
+    env: dict[str, object] = {}
+    tokens = MARKDOWN.parse(lesson.markdown, env)
+    headings = _headings(tokens)
+    renderer = MARKDOWN.renderer
+    parts: list[str] = []
+    start = 0
+    # Fences are rendered here rather than through a renderer rule so that each
+    # example block can reach the Book without global state.
+    for i, token in enumerate(tokens):
+        if token.type != "fence":
+            continue
+        parts.append(renderer.render(tokens[start:i], MARKDOWN.options, env))
+        parts.append(_render_fence(token, book))
+        start = i + 1
+    parts.append(renderer.render(tokens[start:], MARKDOWN.options, env))
+    return RenderedLesson(html="".join(parts), headings=headings)
+
+
+def render_inline(text: str) -> str:
+    """Inline Markdown (code spans, emphasis) for short texts such as a correction's reason."""
+    return MARKDOWN.renderInline(text)
+
+
+def _headings(tokens: list[Token]) -> list[Heading]:
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            text = "".join(child.content for child in (tokens[i + 1].children or []) if child.type in ("text", "code_inline")).strip()
+            found.append(Heading(level=int(token.tag[1]), text=text, anchor=str(token.attrs.get("id", ""))))
+    return found
+
+
+def _render_fence(token: Token, book: Book) -> str:
+    info = token.info.strip().split()
+    if info[:1] == ["example"] and len(info) == 2:
+        return render_example(book.examples[info[1]], book)
+    return highlight_code(token.content, info[0] if info else "text")
+
+
+def render_example(example: Example, book: Book) -> str:
+    """The static block for a runnable example; the page's script adds the live parts."""
+    is_original = example.original_of is not None
+    classes = "example original" if is_original else "example"
+    label = "The post's original code" if is_original else "Example"
+    source_json = json.dumps({"id": example.id, "source": example.source}).replace("</", "<\\/")
+    out = [
+        f'<figure class="{classes}" id="example-{example.id}" data-example="{escape(example.id)}"'
+        + (f' data-original-of="{escape(example.original_of)}"' if is_original else "")
+        + ">",
+        '<figcaption class="example-head">'
+        f'<span class="example-label">{label}</span> '
+        f'<span class="example-title">{escape(example.title)}</span> '
+        f'<a class="example-id" href="#example-{example.id}"><code>{escape(example.id)}</code></a>'
+        "</figcaption>",
+        f'<div class="example-code">{highlight_code(example.source)}</div>',
+        f'<script type="application/json" class="example-source">{source_json}</script>',
+        '<div class="example-toolbar" role="toolbar" aria-label="Run controls">'
+        '<button type="button" class="run" disabled title="Connecting to the server…">Run</button>'
+        '<span class="run-note">Running examples needs JavaScript and a connection to the mpbook server.</span>'
+        "</div>",
+        _expected_block(example),
+    ]
+    if example.corrections:
+        out.append(_corrections_block(example))
+    out.append("</figure>")
+    return "\n".join(out)
+
+
+def _expected_block(example: Example) -> str:
+    expect = example.expect
+    parts = ['<div class="example-expected">', '<div class="panel-label">Output in the book</div>']
+    if expect.stdout:
+        parts.append(f'<pre class="expected-stdout">{escape(expect.stdout)}</pre>')
+    if expect.stderr:
+        parts.append(f'<pre class="expected-stderr">{escape(expect.stderr)}</pre>')
+    if not expect.stdout and not expect.stderr:
+        parts.append('<p class="expected-empty">This program prints nothing.</p>')
+    notes = {
+        "unordered": "The lines can come in another order when you run it.",
+        "regex": "Process ids and some lines differ from run to run.",
+    }
+    if expect.match in notes:
+        parts.append(f'<p class="expected-note">{notes[expect.match]}</p>')
+    if expect.reason == "timeout":
+        parts.append(f'<p class="expected-note">This program never finishes: the book stops it after {example.timeout or 10:g} s.</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _corrections_block(example: Example) -> str:
+    items = []
+    for c in example.corrections:
+        items.append(
+            "<li>"
+            f'<div class="correction-lines"><code class="was">{escape(c.original)}</code>'
+            f'<span class="arrow" aria-label="became">→</span><code class="now">{escape(c.fixed)}</code></div>'
+            f'<p class="why">{render_inline(c.why)}</p>'
+            "</li>"
+        )
+    return (
+        '<aside class="corrections" aria-label="In the original post">'
+        "<h4>In the original post</h4>"
+        f"<ul>{''.join(items)}</ul>"
+        "</aside>"
+    )

@@ -1,0 +1,34 @@
+"""Shared fixtures: an app on the small fixture book, and one on the real book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server import create_app
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    app = create_app({"content_dir": str(FIXTURE_CONTENT), "warm_sandboxes": 0})
+    app.config["TESTING"] = True
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def book_app() -> Flask:
+    """The application serving the real book in content/."""
+    app = create_app({"warm_sandboxes": 0})
+    app.config["TESTING"] = True
+    return app

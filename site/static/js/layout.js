@@ -1,0 +1,21 @@
+/* Layout: on narrow screens (860px and less, as in book.css) the sidebar's
+   table of contents starts folded, and it follows the width when it changes.
+   Loaded in <head> without defer: it marks <html> at once so run.css can keep
+   the open list from flashing on a phone before the fold is closed. */
+(function () {
+  "use strict";
+  if (!window.matchMedia) { return; }
+  var root = document.documentElement;
+  root.classList.add("js-layout");
+  var narrow = window.matchMedia("(max-width: 860px)");
+  function setup() {
+    var fold = document.querySelector(".sidebar-fold");
+    if (fold) {
+      var apply = function () { fold.open = !narrow.matches; };
+      apply();
+      if (narrow.addEventListener) { narrow.addEventListener("change", apply); } else if (narrow.addListener) { narrow.addListener(apply); }
+    }
+    root.classList.add("layout-ready");
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", setup); } else { setup(); }
+}());

@@ -1,0 +1,248 @@
+/* Output: the one place where server frames become page content. A RunView is
+   the panel of one run: a status line, the streamed output (each line with a
+   colour-coded badge of the process that printed it) and the timeline.
+   Program output is only ever inserted as text. */
+(function () {
+  "use strict";
+  var MPBook = window.MPBook = window.MPBook || {};
+  var PALETTE = 8;
+  var seconds = function (ms) { return MPBook.seconds(ms); };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function capital(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
+  function mib(bytes) { return Math.round(bytes / 1048576); }
+  function kib(bytes) { return Math.round(bytes / 1024); }
+
+  /** The plain words for how a run ended (lower case; the caller capitalises). */
+  function endWords(frame, limits, stoppedHow) {
+    var l = limits || {};
+    switch (frame.reason) {
+      case "ok": return "finished";
+      case "error": return "exited with an error";
+      case "timeout":
+        return l.wall_seconds ? "stopped after " + l.wall_seconds + " s wall time" : "stopped: it ran out of time";
+      case "memory":
+        return l.memory_bytes ? "stopped: the run used more than its memory (" + mib(l.memory_bytes) + " MiB)"
+          : "stopped: the run used more than its memory";
+      case "processes":
+        return l.processes ? "stopped: too many processes (limit " + l.processes + ")" : "stopped: too many processes";
+      case "output":
+        return l.output_bytes ? "output cut after " + kib(l.output_bytes) + " KiB" : "output cut at its limit";
+      case "stopped": return stoppedHow || "stopped by you";
+      default: return (frame.message || "ended").replace(/\.$/, "");
+    }
+  }
+
+  /** A run's panel inside `parent`; `label` names it ("Run 2 of 3"). */
+  function RunView(parent, label) {
+    this.label = label || "this run";
+    this.root = el("div", "run-view");
+    var status = el("div", "run-status");
+    this.state = el("span", "run-state", "Waiting…");
+    this.state.setAttribute("role", "status");
+    this.clock = el("span", "run-clock");
+    this.clock.setAttribute("aria-hidden", "true");
+    status.appendChild(this.state);
+    status.appendChild(this.clock);
+    this.root.appendChild(status);
+    this.out = el("div", "run-output");
+    this.out.setAttribute("role", "region");
+    this.out.setAttribute("aria-label", "Output of " + this.label);
+    this.out.tabIndex = 0;
+    this.root.appendChild(this.out);
+    this.timeline = new MPBook.Timeline(this.root, this.label);
+    parent.appendChild(this.root);
+
+    this.procs = {};
+    this.order = [];
+    this.open = {};
+    this.limits = null;
+    this.startedAt = null;
+    this.lastT = 0;
+    this.done = false;
+    this.text = { stdout: "", stderr: "" };
+    this.result = null;
+    this.stoppedHow = null;
+    this.timer = null;
+  }
+
+  RunView.prototype.setState = function (kind, text) {
+    this.root.setAttribute("data-state", kind);
+    this.state.textContent = text;
+  };
+
+  /** The record of process `pid`, made on first sight; colours follow first appearance. */
+  RunView.prototype.proc = function (pid, name, t) {
+    var p = this.procs[pid];
+    if (!p) {
+      p = { pid: pid, name: name || null, ppid: null, colour: this.order.length % PALETTE,
+            start: this.order.length === 0 ? 0 : (t || 0), end: null, exitcode: null, lines: 0 };
+      this.procs[pid] = p;
+      this.order.push(p);
+    } else if (name && !p.name) {
+      p.name = name;
+    }
+    return p;
+  };
+
+  RunView.prototype.now = function () {
+    if (this.startedAt === null) { return this.lastT; }
+    return Math.max(this.lastT, window.performance.now() - this.startedAt);
+  };
+
+  RunView.prototype.tickClock = function () {
+    var now = this.now();
+    this.clock.textContent = seconds(now);
+    this.timeline.scaleTo(now, true);
+  };
+
+  RunView.prototype.startClock = function () {
+    var self = this;
+    this.startedAt = window.performance.now();
+    this.stopClock();
+    this.timer = window.setInterval(function () { self.tickClock(); }, 100);
+    this.tickClock();
+  };
+
+  RunView.prototype.stopClock = function () {
+    if (this.timer !== null) { window.clearInterval(this.timer); this.timer = null; }
+  };
+
+  RunView.prototype.scrollToEnd = function (wasAtEnd) {
+    if (wasAtEnd) { this.out.scrollTop = this.out.scrollHeight; }
+  };
+
+  RunView.prototype.appendOutput = function (frame) {
+    var stream = frame.stream === "stderr" ? "stderr" : "stdout";
+    var data = String(frame.data || "");
+    var pid = typeof frame.pid === "number" ? frame.pid : null;
+    var proc = pid === null ? null : this.proc(pid, frame.process, frame.t);
+    if (proc && frame.process) { proc.name = proc.name || frame.process; }
+    this.text[stream] += data;
+    var out = this.out;
+    var atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    var key = stream + ":" + pid;
+    var pieces = data.split("\n");
+    for (var i = 0; i < pieces.length; i++) {
+      var last = i === pieces.length - 1;
+      if (last && pieces[i] === "") { break; }  /* data ended with a newline */
+      var line = this.open[key];
+      if (!line) {
+        line = el("div", "line " + stream);
+        line.setAttribute("data-stream", stream);
+        if (proc) {
+          line.setAttribute("data-pid", String(pid));
+          var badge = el("span", "proc-badge p" + proc.colour, proc.name || String(pid));
+          badge.title = (proc.name || "process") + ", pid " + pid;
+          line.appendChild(badge);
+          proc.lines += 1;
+        }
+        line.appendChild(el("span", "text"));
+        out.appendChild(line);
+      }
+      line.lastChild.appendChild(document.createTextNode(pieces[i]));
+      this.open[key] = last ? line : null;
+    }
+    if (proc) { this.timeline.tick(proc, frame.t || 0, stream); }
+    this.scrollToEnd(atEnd);
+  };
+
+  RunView.prototype.processEvent = function (frame) {
+    var p = this.proc(frame.pid, frame.name, frame.t);
+    if (frame.name) { p.name = frame.name; }
+    if (frame.ppid !== undefined) { p.ppid = frame.ppid; }
+    if (frame.event === "start") {
+      p.start = frame.t || 0;
+    } else if (frame.event === "exit") {
+      p.end = frame.t || 0;
+      p.exitcode = frame.exitcode;
+    }
+    this.timeline.lane(p);
+    /* Badges printed before the name was known keep their pid; later ones get the name. */
+  };
+
+  /** Render one server frame. Every frame type of docs/protocol.md is handled here. */
+  RunView.prototype.render = function (frame) {
+    if (this.done) { return; }
+    if (typeof frame.t === "number") { this.lastT = Math.max(this.lastT, frame.t); }
+    switch (frame.type) {
+      case "queued":
+        this.setState("queued", "Queued: position " + frame.position + " (every run slot is busy)");
+        this.clock.textContent = "";
+        break;
+      case "started":
+        this.limits = frame.limits || null;
+        this.startMethod = frame.start_method || null;
+        this.setState("running", "Running" + (frame.start_method ? " (" + frame.start_method + ")" : "") + "…");
+        this.startClock();
+        break;
+      case "output":
+        this.appendOutput(frame);
+        break;
+      case "process":
+        this.processEvent(frame);
+        break;
+      case "exit":
+        this.finish(frame);
+        break;
+      case "error":
+        this.fail(frame.message || "The server refused the run.", frame.code);
+        break;
+      default:
+        break;
+    }
+  };
+
+  RunView.prototype.finish = function (frame) {
+    this.stopClock();
+    this.done = true;
+    var t = typeof frame.t === "number" ? frame.t : this.now();
+    var words = capital(endWords(frame, this.limits, this.stoppedHow));
+    var parts = [words];
+    if (frame.code !== null && frame.code !== undefined) { parts.push("exit code " + frame.code); }
+    if (this.startedAt !== null) { parts.push(seconds(t)); }
+    var kind = frame.reason === "ok" ? "ok" : frame.reason === "stopped" ? "stopped" : "bad";
+    this.setState(kind, parts.join(" · "));
+    this.root.setAttribute("data-reason", frame.reason || "");
+    this.clock.textContent = "";
+    this.result = { code: frame.code, reason: frame.reason, t: t };
+    var self = this;
+    this.order.forEach(function (p) {
+      if (p.end === null) { p.end = t; self.timeline.lane(p).row.classList.add("cut"); }
+    });
+    this.timeline.scaleTo(t, false);
+    this.timeline.describe(this.order);
+    if (!this.out.firstChild) {
+      this.out.appendChild(el("div", "line note", this.startedAt === null ? "The run did not start." : "The program printed nothing."));
+    }
+  };
+
+  /** The run ended without an exit frame: refused, or the connection dropped. */
+  RunView.prototype.fail = function (message, code) {
+    this.stopClock();
+    this.done = true;
+    this.setState("bad", capital(String(message)));
+    if (code) { this.root.setAttribute("data-error", code); }
+    this.clock.textContent = "";
+    this.timeline.scaleTo(this.now(), false);
+    this.timeline.describe(this.order);
+  };
+
+  /** A local status before the server has said anything (waiting for the previous run to stop). */
+  RunView.prototype.note = function (kind, message) {
+    if (!this.done) { this.setState(kind, message); }
+  };
+
+  MPBook.output = {
+    RunView: RunView,
+    endWords: endWords,
+    create: function (parent, label) { return new RunView(parent, label); }
+  };
+}());

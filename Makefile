@@ -8,12 +8,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test test-fast bench bench-short system-deps browser-deps build-js clean
+.PHONY: run test test-fast bench bench-short system-deps browser-deps node-deps build-js clean
 
 run: $(VENV)/.installed system-deps
 	MPBOOK_HOST=$(HOST) MPBOOK_PORT=$(PORT) $(BIN)/mpbook serve
 
-test: $(VENV)/.installed-test system-deps browser-deps
+test: $(VENV)/.installed-test system-deps browser-deps node-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.installed-test system-deps
@@ -27,6 +27,13 @@ bench-short: $(VENV)/.installed-test system-deps browser-deps
 
 build-js:
 	npm ci && npm run build
+
+# Front-end test tooling only (axe-core for the accessibility test; the CodeMirror
+# sources and esbuild for build-js). The book itself runs without Node: its bundle is committed.
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

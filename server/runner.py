@@ -1,0 +1,511 @@
+"""The process manager: runs readers' programs in sandboxes and streams what they do.
+
+Knows nothing of the web: a run reports through ``Callbacks``, on its own thread.
+Each run takes a pre-started sandbox from a small warm pool (or starts one),
+sends it the program, then reads three pipes until every process of the run is
+gone: the record pipe (tagged output and process events, see
+runtime/sitecustomize.py) and the untagged fds 1 and 2. It enforces the wall
+time, the output cap, and ends the run when a cgroup limit is hit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import logging
+import marshal
+import multiprocessing
+import os
+import selectors
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Callable, Mapping, Protocol
+
+from .runtime import sitecustomize as wire
+from .sandbox import Backend, Sandbox
+
+log = logging.getLogger(__name__)
+
+START_METHODS = ("fork", "spawn", "forkserver")
+STOP_GRACE_SECONDS = 0.5  # between the polite SIGINT of stop() and SIGKILL
+DRAIN_SECONDS = 2.0  # to read what is left in the pipes once the run is over
+TICK_SECONDS = 0.05  # how often a run checks its clock and its cgroup
+STREAMS = {wire.STDOUT: "stdout", wire.STDERR: "stderr"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run may use. Every field is enforced; docs/sandbox.md says by what."""
+
+    wall_seconds: float = 10.0
+    cpu_seconds: int = 10
+    memory_bytes: int = 256 * 2**20  # whole run
+    processes: int = 64  # whole run, processes+threads
+    output_bytes: int = 256 * 2**10  # stdout+stderr streamed
+    file_bytes: int = 8 * 2**20  # RLIMIT_FSIZE
+    open_files: int = 256
+    source_bytes: int = 64 * 2**10  # total size of files sent
+    tmp_bytes: int = 32 * 2**20  # /tmp and /dev/shm tmpfs sizes
+
+    def as_dict(self) -> dict[str, float | int]:
+        return dataclasses.asdict(self)
+
+
+class RunnerError(Exception):
+    """The runner cannot take this run."""
+
+
+class SourceTooLarge(RunnerError):
+    """The program's files exceed ``Limits.source_bytes``."""
+
+
+class CapacityReached(RunnerError):
+    """No run slot is free (raised by the scheduler)."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A program to run: ``files`` must include "main.py"; paths are relative."""
+
+    files: Mapping[str, bytes]
+    start_method: str | None = None  # None = the platform's default
+    limits: Limits = Limits()
+
+    def __post_init__(self) -> None:
+        if "main.py" not in self.files:
+            raise ValueError("The program needs a file named main.py.")
+        for path in self.files:
+            parts = PurePosixPath(path).parts
+            if not path or "\0" in path or path.startswith("/") or ".." in parts:
+                raise ValueError(f"The file name {path!r} must be a relative path inside the program's folder.")
+        if self.start_method is not None and self.start_method not in START_METHODS:
+            raise ValueError(f"The start method must be one of {', '.join(START_METHODS)}, not {self.start_method!r}.")
+
+
+@dataclass(frozen=True)
+class StartedInfo:
+    run_id: str
+    backend: str  # "bwrap" or "basic"
+    contained: bool
+    cgroup: bool  # whole-run memory and process limits in force
+    warm: bool  # a pre-started sandbox took the run
+    start_method: str  # the effective default start method
+    limits: dict[str, float | int]
+    enforcement: dict[str, str]  # limit name -> what enforces it
+
+
+@dataclass(frozen=True)
+class OutputChunk:
+    stream: str
+    data: str
+    pid: int | None
+    process: str | None
+    t: float
+
+
+@dataclass(frozen=True)
+class ProcessEvent:
+    event: str  # "start" or "exit"
+    pid: int
+    ppid: int | None
+    name: str
+    t: float
+    exitcode: int | None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int | None  # negative: killed by that signal; None: the runner killed it
+    reason: str  # "ok","error","timeout","memory","processes","output","stopped"
+    stdout: str
+    stderr: str
+    output: list[OutputChunk]
+    events: list[ProcessEvent]
+    duration_ms: float
+
+
+class Callbacks(Protocol):
+    """What a run reports, on the run's thread. ``t`` is milliseconds since ``Runner.start``."""
+
+    def on_started(self, info: StartedInfo) -> None: ...
+
+    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None: ...
+
+    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None: ...
+
+    def on_exit(self, code: int | None, reason: str, t: float) -> None: ...
+
+
+class Runner:
+    """Starts runs; keeps ``warm`` sandboxes started ahead. Thread-safe."""
+
+    def __init__(self, backend: Backend, warm: int = 1) -> None:
+        self.backend = backend
+        self.warm = max(0, warm)
+        self._pool: list[Sandbox] = []
+        self._shape = Limits().tmp_bytes  # tmpfs size is fixed when a sandbox starts
+        self._changed = threading.Condition()
+        self._closed = False
+        self._runs: set[Run] = set()
+        # bwrap's --die-with-parent follows the thread that started it, so warm
+        # sandboxes are started by one thread that lives as long as the pool.
+        self._refiller = threading.Thread(target=self._refill, name="mpbook-warm", daemon=True)
+        if self.warm:
+            self._refiller.start()
+
+    def start(self, request: RunRequest, callbacks: Callbacks) -> Run:
+        """Start ``request`` and return at once; its output flows on the run's thread."""
+        size = sum(len(data) for data in request.files.values())
+        if size > request.limits.source_bytes:
+            raise SourceTooLarge(
+                f"The program is {size} bytes; the limit is {request.limits.source_bytes} bytes.")
+        with self._changed:
+            if self._closed:
+                raise RunnerError("The runner is closed.")
+            sandbox, stale = self._take(request.limits.tmp_bytes)
+            run = Run(self, request, callbacks, sandbox)
+            self._runs.add(run)
+            self._changed.notify_all()
+        for old in stale:
+            _discard(old)
+        run._thread.start()
+        return run
+
+    def close(self) -> None:
+        """Stop every run, kill the warm sandboxes, release the cgroup parent."""
+        with self._changed:
+            self._closed = True
+            pool, self._pool = self._pool, []
+            runs = list(self._runs)
+            self._changed.notify_all()
+        for sandbox in pool:
+            _discard(sandbox)
+        for run in runs:
+            run._end("stopped")
+        for run in runs:
+            run.wait(DRAIN_SECONDS + 10)
+        if self._refiller.is_alive():
+            self._refiller.join()
+        if self.backend.cgroups is not None:
+            self.backend.cgroups.release()
+
+    def _take(self, tmp_bytes: int) -> tuple[Sandbox | None, list[Sandbox]]:
+        """A live warm sandbox of the right shape, and the sandboxes to discard (lock held)."""
+        if tmp_bytes != self._shape:
+            # Requests changed shape: re-warm for the new one.
+            self._shape, stale, self._pool = tmp_bytes, self._pool, []
+            return None, stale
+        stale = []
+        while self._pool:
+            sandbox = self._pool.pop(0)
+            if sandbox.popen.poll() is None:
+                return sandbox, stale
+            stale.append(sandbox)
+        return None, stale
+
+    def _refill(self) -> None:
+        while True:
+            with self._changed:
+                while not self._closed and len(self._pool) >= self.warm:
+                    self._changed.wait()
+                if self._closed:
+                    return
+                shape = self._shape
+            try:
+                sandbox = self.backend.launch(shape)
+            except Exception:
+                log.exception("could not start a warm sandbox")
+                with self._changed:
+                    self._changed.wait(1.0)
+                continue
+            with self._changed:
+                keep = not self._closed and shape == self._shape
+                if keep:
+                    self._pool.append(sandbox)
+            if not keep:
+                _discard(sandbox)
+
+    def _finished(self, run: Run) -> None:
+        with self._changed:
+            self._runs.discard(run)
+
+
+def _discard(sandbox: Sandbox) -> None:
+    """Kill an unused sandbox and release everything it holds."""
+    sandbox.kill()
+    try:
+        sandbox.finish()
+    finally:
+        sandbox.close()
+
+
+class Run:
+    """One program running in one sandbox. ``stop()`` and ``wait()`` may be called from any thread."""
+
+    def __init__(self, runner: Runner, request: RunRequest, callbacks: Callbacks, sandbox: Sandbox | None) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.request = request
+        self._runner = runner
+        self._callbacks = callbacks
+        self._sandbox = sandbox
+        self._warm = sandbox is not None
+        self._t0 = time.perf_counter()
+        self._lock = threading.Lock()
+        self._reason: str | None = None  # why the runner ended the run, first one wins
+        self._kill_at: float | None = None
+        self._main_alive_at_kill = False
+        self._done = threading.Event()
+        self._result: RunResult | None = None
+        self._output: list[OutputChunk] = []
+        self._events: list[ProcessEvent] = []
+        self._output_left = request.limits.output_bytes
+        self._decoders: dict[tuple[str, int | None], codecs.IncrementalDecoder] = {}
+        self._started: dict[int, tuple[int | None, str]] = {}  # pid -> (ppid, name), until it exits
+        self._records = bytearray()
+        self._thread = threading.Thread(target=self._main, name=f"mpbook-run-{self.id}", daemon=True)
+
+    def stop(self) -> None:
+        """Ctrl-C for the run: SIGINT to its processes, SIGKILL to all after a grace period."""
+        self._end("stopped", polite=True)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the run is over (``on_exit`` was called)."""
+        return self._done.wait(timeout)
+
+    @property
+    def result(self) -> RunResult:
+        if self._result is None:
+            raise RunnerError("The run has not ended yet.")
+        return self._result
+
+    def _now(self) -> float:
+        return (time.perf_counter() - self._t0) * 1000
+
+    def _end(self, reason: str, polite: bool = False) -> None:
+        """End the run for ``reason`` (the first reason given wins)."""
+        with self._lock:
+            if self._reason is not None:
+                return
+            self._reason = reason
+            sandbox = self._sandbox
+            self._kill_at = time.monotonic() + (STOP_GRACE_SECONDS if polite else 0)
+        if sandbox is not None and polite:
+            sandbox.interrupt()
+
+    def _call(self, callback: Callable[..., None], *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("run %s: callback %s failed", self.id, callback.__name__)
+
+    def _main(self) -> None:
+        code: int | None = None
+        try:
+            sandbox = self._sandbox or self._runner.backend.launch(self.request.limits.tmp_bytes)
+            with self._lock:
+                self._sandbox = sandbox
+            try:
+                code = self._run(sandbox)
+            except BaseException:
+                sandbox.kill()
+                sandbox.finish()
+                raise
+            finally:
+                sandbox.close()
+        except Exception as error:
+            log.exception("run %s failed", self.id)
+            self._deliver([("stderr", None, None, f"\n[the sandbox failed: {error}]\n".encode())])
+            self._reason = self._reason or "error"
+        self._finish(code)
+
+    def _run(self, sandbox: Sandbox) -> int | None:
+        limits = self.request.limits
+        backend = self._runner.backend
+        cgroup = sandbox.cgroup
+        if cgroup is not None:
+            cgroup.set_limits(limits.memory_bytes, limits.processes + backend.overhead)
+        memory_by_cgroup = cgroup is not None and "memory" in cgroup.by_controller
+        self._call(self._callbacks.on_started, StartedInfo(
+            run_id=self.id, backend=backend.name, contained=backend.is_contained, cgroup=cgroup is not None,
+            warm=self._warm, start_method=self.request.start_method or multiprocessing.get_all_start_methods()[0],
+            limits=limits.as_dict(), enforcement=backend.enforcement(),
+        ))
+        if self._reason is None:
+            sandbox.send(marshal.dumps({
+                "files": {path: data.encode() if isinstance(data, str) else bytes(data)
+                          for path, data in self.request.files.items()},
+                "start_method": self.request.start_method,
+                "limits": {"cpu": limits.cpu_seconds, "fsize": limits.file_bytes, "nofile": limits.open_files,
+                           "nproc": backend.nproc_limit(limits.processes),
+                           "as": None if memory_by_cgroup else limits.memory_bytes},
+            }))
+        self._pump(sandbox)
+        code = sandbox.finish()
+        hit = cgroup.limit_hit() if cgroup else None
+        if self._reason is None:
+            self._reason = hit or ("timeout" if code == -signal.SIGXCPU else "ok" if code == 0 else "error")
+        return None if self._main_alive_at_kill else code
+
+    def _pump(self, sandbox: Sandbox) -> None:
+        """Read the sandbox's pipes until every writer is gone, enforcing the limits."""
+        assert sandbox.popen.stdout is not None and sandbox.popen.stderr is not None
+        streams = {sandbox.records: None, sandbox.popen.stdout.fileno(): "stdout",
+                   sandbox.popen.stderr.fileno(): "stderr"}
+        selector = selectors.DefaultSelector()
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        wall_deadline = time.monotonic() + self.request.limits.wall_seconds
+        drain_deadline: float | None = None  # set once the run is over but pipes are still open
+        killed = False
+        try:
+            while selector.get_map():
+                ready = selector.select(TICK_SECONDS)
+                pieces: list[tuple[str, int | None, str | None, bytes]] = []
+                for key, _ in ready:
+                    data = os.read(key.fd, 65536)
+                    if not data:
+                        selector.unregister(key.fd)
+                    elif streams[key.fd] is None:
+                        self._records += data
+                        pieces += self._parse_records()
+                    else:
+                        pieces.append((streams[key.fd], None, None, data))
+                self._deliver(pieces)
+                now = time.monotonic()
+                if now >= wall_deadline:
+                    self._end("timeout")
+                hit = sandbox.cgroup.limit_hit() if sandbox.cgroup else None
+                if hit:
+                    self._end(hit)
+                if not killed and self._kill_at is not None and now >= self._kill_at:
+                    killed = True
+                    self._main_alive_at_kill = sandbox.popen.poll() is None
+                    sandbox.kill()
+                if drain_deadline is None and (killed or sandbox.popen.poll() is not None):
+                    # Processes that left the session (basic backend) may hold the pipes open.
+                    sandbox.backend.kill_leftovers(sandbox)
+                    drain_deadline = now + DRAIN_SECONDS
+                if drain_deadline is not None and now >= drain_deadline:
+                    break
+        finally:
+            selector.close()
+
+    def _parse_records(self) -> list[tuple[str, int | None, str | None, bytes]]:
+        """Output pieces from the complete records buffered so far; process events are reported here."""
+        pieces: list[tuple[str, int | None, str | None, bytes]] = []
+        buffer = self._records
+        header = wire.HEADER_SIZE
+        while len(buffer) >= header:
+            if buffer[:len(wire.MAGIC)] != wire.MAGIC:
+                # Bytes the program wrote to the record fd itself: skip to the next record.
+                start = buffer.find(wire.MAGIC, 1)
+                del buffer[:start if start > 0 else len(buffer)]
+                continue
+            kind, stream, pid = buffer[3], buffer[4], int.from_bytes(buffer[5:9], "little")
+            name_end = header + buffer[9]
+            end = name_end + int.from_bytes(buffer[10:12], "little")
+            if len(buffer) < end:
+                break
+            name = buffer[header:name_end].decode("utf-8", "replace")
+            data = bytes(buffer[name_end:end])
+            del buffer[:end]
+            if kind == wire.OUTPUT and stream in STREAMS:
+                pieces.append((STREAMS[stream], pid, name, data))
+            elif kind in (wire.START, wire.EXIT):
+                self._deliver(pieces)  # keep output and events in the order they were written
+                pieces = []
+                self._process_event(kind, pid, name, data)
+        return pieces
+
+    def _process_event(self, kind: int, pid: int, name: str, data: bytes) -> None:
+        number = int(data) if data.strip().lstrip(b"-").isdigit() else None
+        if kind == wire.START:
+            self._started[pid] = (number, name)
+            self._event("start", pid, number, name, None)
+        elif pid in self._started:
+            ppid, _ = self._started.pop(pid)
+            self._event("exit", pid, ppid, name, number)
+
+    def _event(self, event: str, pid: int, ppid: int | None, name: str, exitcode: int | None) -> None:
+        item = ProcessEvent(event, pid, ppid, name, self._now(), exitcode)
+        self._events.append(item)
+        self._call(self._callbacks.on_process, event, pid, ppid, name, item.t, exitcode)
+
+    def _deliver(self, pieces: list[tuple[str, int | None, str | None, bytes]], final: bool = False) -> None:
+        """Coalesce adjacent pieces from one writer, cut at the output limit, decode, report."""
+        merged: list[list[Any]] = []
+        for stream, pid, name, data in pieces:
+            if merged and merged[-1][:3] == [stream, pid, name]:
+                merged[-1][3] += data
+            else:
+                merged.append([stream, pid, name, data])
+        cut = False
+        for stream, pid, name, data in merged:
+            if self._output_left <= 0:
+                break
+            if len(data) > self._output_left:
+                data, cut = data[:self._output_left], True
+            self._output_left -= len(data)
+            decoder = self._decoders.setdefault((stream, pid), codecs.getincrementaldecoder("utf-8")("replace"))
+            self._emit(stream, decoder.decode(data, final), pid, name)
+        if cut or (self._output_left <= 0 and merged and self._reason is None):
+            self._output_left = 0
+            limit = self.request.limits.output_bytes
+            size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+            self._emit("stderr", f"\n[output cut: the run printed more than {size}]\n", None, None)
+            self._end("output")
+
+    def _emit(self, stream: str, text: str, pid: int | None, name: str | None) -> None:
+        if text:
+            chunk = OutputChunk(stream, text, pid, name, self._now())
+            self._output.append(chunk)
+            self._call(self._callbacks.on_output, stream, text, pid, name, chunk.t)
+
+    def _finish(self, code: int | None) -> None:
+        """Flush the decoders, close the books on every process, report the end."""
+        if self._output_left > 0:
+            for (stream, pid), decoder in self._decoders.items():
+                self._emit(stream, decoder.decode(b"", True), pid, None)
+        for pid, (ppid, name) in list(self._started.items()):
+            self._event("exit", pid, ppid, name, code if ppid is None else None)
+        self._started.clear()
+        reason = self._reason or "error"
+        t = self._now()
+        self._result = RunResult(
+            exit_code=code, reason=reason,
+            stdout="".join(c.data for c in self._output if c.stream == "stdout"),
+            stderr="".join(c.data for c in self._output if c.stream == "stderr"),
+            output=self._output, events=self._events, duration_ms=t,
+        )
+        self._runner._finished(self)
+        try:
+            self._call(self._callbacks.on_exit, code, reason, t)
+        finally:
+            self._done.set()
+
+
+class _Collect:
+    """Callbacks that do nothing: run_to_completion reads the RunResult."""
+
+    def on_started(self, info: StartedInfo) -> None:
+        pass
+
+    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
+        pass
+
+    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
+        pass
+
+    def on_exit(self, code: int | None, reason: str, t: float) -> None:
+        pass
+
+
+def run_to_completion(runner: Runner, request: RunRequest) -> RunResult:
+    """Run ``request`` and wait for its result (for tests and the command line)."""
+    run = runner.start(request, _Collect())
+    run.wait()
+    return run.result

@@ -1,0 +1,130 @@
+"""Boot one sandboxed run: wait for the program, then run it as ``python main.py`` would.
+
+Started ahead of time as ``<runtime>/bin/python -I -u boot.py`` in an empty
+working directory. Reads one control message from stdin: a 4-byte little-endian
+length, then a ``marshal``-ed dict (the server runs this same interpreter, and
+marshal costs no import, unlike json):
+
+    files         {relative path: bytes}, written into the working directory
+    start_method  None, or the multiprocessing start method to make the default
+    limits        {"cpu", "fsize", "nofile", "nproc", "as"}: rlimits, None = leave
+
+Then runs ``main.py`` as ``__main__`` in this interpreter, so that spawn and
+forkserver children can import it as ``__mp_main__`` and unpickle its functions.
+"""
+
+import atexit
+import builtins
+import marshal
+import os
+import resource
+import select
+import signal
+import sys
+
+import sitecustomize
+
+_interrupted = False
+
+
+def _read(size: int) -> bytes:
+    """Exactly ``size`` bytes of stdin; exit quietly if the server went away."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(0, size - len(data))
+        if not chunk:
+            sys.exit(0)
+        data += chunk
+    return bytes(data)
+
+
+def _write_files(files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(data)
+
+
+def _set_limits(limits: dict[str, int | None]) -> None:
+    """Rlimits for this process and all it starts; hard = soft so that code cannot raise them."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name, which in (("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE),
+                        ("nproc", resource.RLIMIT_NPROC), ("as", resource.RLIMIT_AS)):
+        if limits.get(name) is not None:
+            resource.setrlimit(which, (limits[name], limits[name]))
+    if limits.get("cpu") is not None:
+        # SIGXCPU at the soft limit, SIGKILL a second later if it is caught.
+        resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))
+
+
+def _set_default_start_method(method: str) -> None:
+    """Make ``method`` the default without fixing it: the program may still call set_start_method."""
+    import multiprocessing
+
+    multiprocessing.context._default_context._default_context = multiprocessing.get_context(method)
+
+
+def _main_module(path: str) -> object:
+    """A fresh ``__main__`` with the globals ``python main.py`` gives it."""
+    module = type(sys)("__main__")
+    module.__loader__ = sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path)
+    module.__annotations__ = {}
+    module.__builtins__ = builtins
+    module.__file__ = path
+    module.__cached__ = None
+    return module
+
+
+def _report(error: BaseException) -> None:
+    """Print an uncaught exception as the interpreter would, without this file's frame."""
+    global _interrupted
+    tb = error.__traceback__.tb_next if error.__traceback__ else None
+    sys.excepthook(type(error), error.with_traceback(tb), tb)
+    _interrupted = isinstance(error, KeyboardInterrupt)
+
+
+@atexit.register
+def _die_by_sigint() -> None:
+    # Registered first, so it runs last: like the interpreter, an unhandled
+    # KeyboardInterrupt ends the process by SIGINT after finalization.
+    if _interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+def main() -> None:
+    if not select.select([0], [], [], 0)[0]:
+        # A warm sandbox waiting for its program: import now what most programs
+        # of a multiprocessing book import first, so that their output is quicker.
+        import multiprocessing  # noqa: F401
+    message = marshal.loads(_read(int.from_bytes(_read(4), "little")))
+    _write_files(message["files"])
+    _set_limits(message["limits"])
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if message["start_method"]:
+        _set_default_start_method(message["start_method"])
+
+    path = os.path.join(os.getcwd(), "main.py")
+    sys.argv = ["main.py"]
+    sys.path.insert(0, os.getcwd())  # -I leaves out the script's directory; python main.py has it
+    module = _main_module(path)
+    sys.modules["__main__"] = module
+    if sitecustomize._fd >= 0:
+        sitecustomize.emit(sitecustomize.START, 0, b"", "MainProcess")
+    try:
+        with open(path, "rb") as file:
+            source = file.read()
+        code = compile(source, path, "exec")
+        exec(code, module.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as error:
+        _report(error)
+        sys.exit(1)
+
+
+main()

@@ -1,0 +1,149 @@
+"""Tag the output of every process of a sandboxed run, and report its processes.
+
+``site`` imports this module in every interpreter started from the runtime venv:
+the run's main process, and (because they exec the same interpreter with the same
+flags) multiprocessing's spawn and forkserver children. When the environment
+names a record pipe, ``sys.stdout`` and ``sys.stderr`` become unbuffered text
+streams whose writes travel as framed records: who wrote (pid, multiprocessing
+name), to which stream, what. Each record is one ``os.write`` of at most
+PIPE_BUF bytes, which POSIX makes atomic on a pipe, so records from concurrent
+processes never interleave. Bytes written below ``sys.stdout`` (``os.write(1,
+...)``, subprocesses) still go to fds 1 and 2 and reach the runner untagged.
+
+The server imports this module too, for the record format (``encode``,
+``HEADER_SIZE``...); without the environment variable it installs nothing.
+"""
+
+import io
+import os
+import sys
+
+ENV = "MPBOOK_RECORDS"  # "<fd>:<inode>" of the record pipe's write end
+MAGIC = b"\x1emp"
+HEADER_SIZE = len(MAGIC) + 9  # + kind, stream, pid (4), name length, data length (2)
+RECORD_MAX = 4096  # PIPE_BUF on Linux: the largest write a pipe keeps whole
+NAME_MAX = 64
+OUTPUT, START, EXIT = 1, 2, 3  # kinds; START data is the ppid, EXIT data the exit code
+STDOUT, STDERR = 1, 2
+
+_fd = -1
+
+
+def encode(kind: int, stream: int, pid: int, name: bytes, data: bytes) -> bytes:
+    """One record; the caller keeps it within RECORD_MAX."""
+    return b"".join((
+        MAGIC, bytes((kind, stream)), pid.to_bytes(4, "little"), bytes((len(name),)),
+        len(data).to_bytes(2, "little"), name, data,
+    ))
+
+
+def _current_name() -> str:
+    # Only ask multiprocessing if the program imported it: importing it here
+    # would slow down every program that does not use it.
+    process = sys.modules.get("multiprocessing.process")
+    return process.current_process().name if process else "MainProcess"
+
+
+def emit(kind: int, stream: int, data: bytes, name: str | None = None) -> None:
+    """Write ``data`` as records, split so that each fits in one atomic write."""
+    raw_name = (_current_name() if name is None else name).encode("utf-8", "replace")[:NAME_MAX]
+    pid = os.getpid()
+    room = RECORD_MAX - HEADER_SIZE - len(raw_name)
+    for start in range(0, max(len(data), 1), room):
+        os.write(_fd, encode(kind, stream, pid, raw_name, data[start:start + room]))
+
+
+class _RecordStream(io.RawIOBase):
+    """The bytes under a tagged text stream; ``fileno`` is the real fd 1 or 2."""
+
+    def __init__(self, stream: int) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        data = bytes(data)
+        if data:
+            emit(OUTPUT, self._stream, data)
+        return len(data)
+
+    def fileno(self) -> int:
+        # What a subprocess given sys.stdout inherits: it writes untagged.
+        return self._stream
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _text(stream: int, errors: str) -> io.TextIOWrapper:
+    # write_through: every write() reaches the pipe at once, like python -u.
+    return io.TextIOWrapper(_RecordStream(stream), encoding="utf-8", errors=errors, write_through=True)
+
+
+def _patch_process(module) -> None:
+    """Report the start and the exit of every multiprocessing child, whatever its start method."""
+    bootstrap = module.BaseProcess._bootstrap
+
+    def _bootstrap(self, *args, **kwargs):
+        # _parent_pid is the process that created this one (not the forkserver).
+        emit(START, 0, str(self._parent_pid).encode(), self.name)
+        code = bootstrap(self, *args, **kwargs)
+        emit(EXIT, 0, str(code).encode(), self.name)
+        return code
+
+    module.BaseProcess._bootstrap = _bootstrap
+
+
+def _patch_util(module) -> None:
+    """Hand the record pipe to spawn children, the forkserver and the resource tracker."""
+    spawnv_passfds = module.spawnv_passfds
+
+    def _spawnv_passfds(path, args, passfds):
+        return spawnv_passfds(path, args, [*passfds, _fd])
+
+    module.spawnv_passfds = _spawnv_passfds
+
+
+_PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.util": _patch_util}
+
+
+class _PatchOnImport:
+    """A meta path finder that patches a few multiprocessing modules right after they load."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        patch = _PATCHES.get(name)
+        if patch is None:
+            return None
+        finder = sys.modules["_frozen_importlib_external"].PathFinder
+        spec = finder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            exec_module = spec.loader.exec_module
+
+            def _exec_module(module):
+                exec_module(module)
+                patch(module)
+
+            spec.loader.exec_module = _exec_module
+        return spec
+
+
+def _install() -> None:
+    global _fd
+    fd, _, inode = os.environ.get(ENV, "").partition(":")
+    try:
+        # The inode check makes sure fd is our pipe, not a file that a process
+        # started without it (e.g. by subprocess, which closes fds) happened to open.
+        if os.fstat(int(fd)).st_ino != int(inode):
+            return
+    except (ValueError, OSError):
+        return
+    _fd = int(fd)
+    sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")
+    sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")
+    sys.meta_path.insert(0, _PatchOnImport)
+
+
+_install()

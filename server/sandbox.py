@@ -1,0 +1,429 @@
+"""Sandboxes that run one reader's program each: bubblewrap, or a basic fallback.
+
+A sandbox is started ahead of its program (see runtime/boot.py): an interpreter
+from the runtime venv, blocked reading the program on stdin, with stdout and
+stderr on pipes and the record pipe (runtime/sitecustomize.py) on a passed fd.
+``choose_backend`` picks how: ``bwrap`` (namespaces, a read-only view of only
+what the interpreter needs, tmpfs working dir) or ``basic`` (own session, temp
+working dir, cleared environment; contains nothing, and says so). Either puts
+each sandbox in its own cgroup when the machine allows (cgroups.py).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import py_compile
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cgroups import Cgroups, RunCgroup
+
+RUNTIME_SOURCES = Path(__file__).with_name("runtime")
+SANDBOX_RUNTIME = Path("/opt/mpbook")  # where bwrap shows the runtime venv
+SANDBOX_HOME = Path("/home/mpbook")  # the working dir inside bwrap (a tmpfs)
+SANDBOX_UID = 65534  # "nobody" inside the user namespace
+PATH = "/usr/local/bin:/usr/bin:/bin"
+# sh writes its own pid to each cgroup.procs file given before "--", then execs the rest.
+CGROUP_TRAMPOLINE = 'for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"'
+
+
+class SandboxError(RuntimeError):
+    """A sandbox could not be set up."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A venv made for the server's interpreter: our sitecustomize in every interpreter of a run.
+
+    pyvenv.cfg + a bin/python symlink + site-packages/sitecustomize.py start with
+    ``-I`` almost as fast as ``-I -S``, and spawn and forkserver children, which
+    exec ``sys.executable`` with the same flags, load it too.
+    """
+
+    root: Path
+    interpreter: Path  # the real binary, symlinks resolved
+    prefixes: tuple[Path, ...]  # what the interpreter reads: its stdlib, its shared libraries
+
+    @property
+    def python(self) -> Path:
+        return self.root / "bin" / "python"
+
+
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def runtime() -> Runtime:
+    """The runtime venv of this server process, built on first use, removed at exit."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = _build_runtime()
+        return _runtime
+
+
+def _build_runtime() -> Runtime:
+    interpreter = Path(os.path.realpath(sys.executable))
+    root = Path(tempfile.mkdtemp(prefix="mpbook-runtime-"))
+    atexit.register(_remove_runtime, root, os.getpid())
+    root.chmod(0o755)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    (root / "pyvenv.cfg").write_text(
+        f"home = {interpreter.parent}\ninclude-system-site-packages = false\nversion = {sys.version.split()[0]}\n"
+    )
+    (root / "bin").mkdir()
+    (root / "bin" / "python").symlink_to(interpreter)
+    site_packages = root / "lib" / f"python{version}" / "site-packages"
+    site_packages.mkdir(parents=True)
+    shutil.copy2(RUNTIME_SOURCES / "sitecustomize.py", site_packages)
+    shutil.copy2(RUNTIME_SOURCES / "boot.py", root)
+    # Sandboxes see the runtime read-only: compile now, or every start compiles.
+    py_compile.compile(str(site_packages / "sitecustomize.py"), doraise=True)
+    prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)}
+    return Runtime(root, interpreter, tuple(sorted(prefixes)))
+
+
+def _remove_runtime(root: Path, creator: int) -> None:
+    if os.getpid() == creator:  # not in a forked child that exits normally
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Sandbox:
+    """One started sandbox: its process, its pipes, its cgroup; used for one run, then closed."""
+
+    def __init__(self, backend: Backend, popen: subprocess.Popen[bytes], records: int,
+                 cgroup: RunCgroup | None, workdir: Path | None, tmp_bytes: int) -> None:
+        self.backend = backend
+        self.popen = popen
+        self.records = records  # read end of the record pipe
+        self.cgroup = cgroup
+        self.workdir = workdir  # a host dir to delete after the run (basic backend)
+        self.tmp_bytes = tmp_bytes
+        self.id = uuid.uuid4().hex[:12]
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def send(self, message: bytes) -> None:
+        """Give boot.py its control message (length-prefixed), then close its stdin."""
+        assert self.popen.stdin is not None
+        try:
+            self.popen.stdin.write(len(message).to_bytes(4, "little") + message)
+            self.popen.stdin.close()
+        except BrokenPipeError:
+            pass  # the sandbox died; the run will see it end
+
+    def members(self) -> set[int]:
+        """Host pids of every process of this sandbox that still exists."""
+        return self.cgroup.pids() if self.cgroup else self.backend.scan(self)
+
+    def interrupt(self) -> None:
+        """SIGINT to the program's processes, as Ctrl-C in a terminal would."""
+        for pid in self.members() - self.backend.infrastructure(self):
+            _signal(pid, signal.SIGINT)
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the sandbox, at once."""
+        self.backend.kill(self)
+        if self.cgroup:
+            self.cgroup.kill(timeout=0)
+
+    def finish(self, timeout: float = 5.0) -> int | None:
+        """Kill what is left, wait until every process is gone; the main process's exit code."""
+        self.backend.kill_leftovers(self)
+        try:
+            code = self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.popen.wait(timeout)
+        if self.cgroup and not self.cgroup.kill(timeout):
+            raise SandboxError(f"processes of sandbox {self.id} would not die")
+        return self.backend.exit_code(code)
+
+    def close(self) -> None:
+        """Release what is left: fds, the working dir, the cgroup. Every process must be gone."""
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+        os.close(self.records)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Backend:
+    """How sandboxes are made. Subclasses: BwrapBackend, BasicBackend."""
+
+    name = "?"
+    is_contained = False
+    overhead = 0  # processes of the sandbox machinery itself, counted by the cgroup
+    tmp_enforcement = "nothing (the host's /tmp)"
+
+    def __init__(self, cgroups: Cgroups | None, note: str = "") -> None:
+        self.cgroups = cgroups
+        self.note = note  # why this backend, in plain words
+
+    def launch(self, tmp_bytes: int) -> Sandbox:
+        """Start a sandbox; it waits for its control message (see boot.py)."""
+        rt = runtime()
+        cgroup = self.cgroups.create(f"sandbox-{uuid.uuid4().hex[:12]}") if self.cgroups else None
+        workdir = None
+        read, write = os.pipe()
+        try:
+            env = {"PATH": PATH, "LANG": "C.UTF-8", "MPBOOK_RECORDS": f"{write}:{os.fstat(write).st_ino}"}
+            argv, cwd, workdir = self.command(rt, tmp_bytes, env)
+            if cgroup is not None:
+                # Join the cgroup before bwrap forks, so that nothing of the run escapes it.
+                argv = ["/bin/sh", "-c", CGROUP_TRAMPOLINE, "mpbook-cgroup", *map(str, cgroup.procs_files), "--", *argv]
+            popen = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+                pass_fds=(write,), cwd=cwd, env=self.popen_env(env), start_new_session=not self.is_contained,
+            )
+        except BaseException:
+            os.close(read)
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+            if cgroup is not None:
+                cgroup.remove()
+            raise
+        finally:
+            os.close(write)
+        return Sandbox(self, popen, read, cgroup, workdir, tmp_bytes)
+
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
+        """argv, cwd for Popen, and a host dir to delete after the run."""
+        raise NotImplementedError
+
+    def popen_env(self, env: dict[str, str]) -> dict[str, str]:
+        """The environment Popen starts the command with."""
+        return env
+
+    def infrastructure(self, sandbox: Sandbox) -> set[int]:
+        """Host pids of the sandbox's machinery, never sent polite signals."""
+        return set()
+
+    def scan(self, sandbox: Sandbox) -> set[int]:
+        """The sandbox's processes, found without a cgroup."""
+        raise NotImplementedError
+
+    def kill(self, sandbox: Sandbox) -> None:
+        raise NotImplementedError
+
+    def kill_leftovers(self, sandbox: Sandbox) -> None:
+        """After the main process ended: kill what it left running."""
+
+    def exit_code(self, returncode: int) -> int:
+        """The main process's exit code, negative for a signal (as in subprocess)."""
+        return returncode
+
+    def nproc_limit(self, processes: int) -> int | None:
+        """RLIMIT_NPROC for the run, or None where it would not work."""
+        return None if os.geteuid() == 0 else processes
+
+    def enforcement(self) -> dict[str, str]:
+        """What enforces each limit, in plain words."""
+        memory = "cgroup (whole run)" if self.cgroups and "memory" in self.cgroups.parents \
+            else "RLIMIT_AS (each process)"
+        processes = "cgroup pids.max (whole run)" if self.cgroups and "pids" in self.cgroups.parents \
+            else ("RLIMIT_NPROC" if os.geteuid() != 0 else "nothing (root without cgroups)")
+        return {
+            "wall_seconds": "runner timer", "cpu_seconds": "RLIMIT_CPU (each process)", "memory_bytes": memory,
+            "processes": processes, "output_bytes": "runner", "file_bytes": "RLIMIT_FSIZE",
+            "open_files": "RLIMIT_NOFILE (each process)", "source_bytes": "runner",
+            "tmp_bytes": self.tmp_enforcement,
+        }
+
+
+class BwrapBackend(Backend):
+    """bubblewrap: own user, pid, net, ipc, uts, mount (and cgroup) namespaces; nothing of
+    the host but /usr, the interpreter and the runtime, read-only; tmpfs for the rest."""
+
+    name = "bwrap"
+    is_contained = True
+    overhead = 2  # bwrap's monitor outside and its pid 1 inside
+    tmp_enforcement = "tmpfs size (/tmp, /dev/shm and the working dir, each)"
+
+    def __init__(self, cgroups: Cgroups | None, note: str = "", hardening: tuple[str, ...] = ()) -> None:
+        super().__init__(cgroups, note)
+        self.hardening = hardening
+
+    @classmethod
+    def probe(cls, cgroups: Cgroups | None) -> BwrapBackend | str:
+        """A working backend, or why bwrap cannot be used here."""
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            return "bwrap is not installed"
+        problem = ""
+        # --disable-userns needs bubblewrap 0.8; older ones still sandbox well without it.
+        for hardening in (("--disable-userns",), ()):
+            backend = cls(cgroups, hardening=hardening)
+            argv, _, _ = backend.command(runtime(), 2**20, {})
+            argv[argv.index("-u"):] = ["-S", "-c", "pass"]
+            try:
+                done = subprocess.run(argv, capture_output=True, timeout=30, env={})
+            except (OSError, subprocess.TimeoutExpired) as error:
+                return f"bwrap failed to start: {error}"
+            if done.returncode == 0:
+                return backend
+            problem = problem or done.stderr.decode(errors="replace").strip()
+        return f"bwrap does not work here: {problem}"
+
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
+        argv = [
+            "bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            *self.hardening, "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "mpbook",
+            "--clearenv",
+        ]
+        for name, value in {**env, "HOME": str(SANDBOX_HOME)}.items():
+            argv += ["--setenv", name, value]
+        argv += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                argv += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                argv += ["--ro-bind", top, top]
+        for prefix in rt.prefixes:
+            if not prefix.is_relative_to("/usr"):
+                argv += ["--ro-bind", str(prefix), str(prefix)]
+        argv += ["--ro-bind", str(rt.root), str(SANDBOX_RUNTIME)]
+        for tmpfs in ("/tmp", "/dev/shm", str(SANDBOX_HOME)):
+            argv += ["--size", str(tmp_bytes), "--tmpfs", tmpfs]
+        argv += [
+            "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", str(SANDBOX_HOME),
+            str(SANDBOX_RUNTIME / "bin" / "python"), "-I", "-u", str(SANDBOX_RUNTIME / "boot.py"),
+        ]
+        return argv, None, None
+
+    def popen_env(self, env: dict[str, str]) -> dict[str, str]:
+        return {"PATH": PATH}  # bwrap itself needs no more; --setenv gives the sandbox its own
+
+    def _init_pid(self, sandbox: Sandbox) -> int | None:
+        """Host pid of bwrap's pid 1 inside the sandbox: the only child of bwrap's monitor."""
+        try:
+            children = Path(f"/proc/{sandbox.pid}/task/{sandbox.pid}/children").read_text().split()
+        except OSError:
+            return None
+        return int(children[0]) if children else None
+
+    def infrastructure(self, sandbox: Sandbox) -> set[int]:
+        return {sandbox.pid} | ({init} if (init := self._init_pid(sandbox)) else set())
+
+    def scan(self, sandbox: Sandbox) -> set[int]:
+        init = self._init_pid(sandbox)
+        if init is None:
+            return set()
+        try:
+            namespace = os.readlink(f"/proc/{init}/ns/pid")
+        except OSError:
+            return set()
+        members = {sandbox.pid}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.readlink(f"/proc/{entry}/ns/pid") == namespace:
+                        members.add(int(entry))
+                except OSError:
+                    pass
+        return members
+
+    def kill(self, sandbox: Sandbox) -> None:
+        # When pid 1 of a pid namespace dies, the kernel kills every process in it,
+        # daemons included, and only then lets pid 1 be reaped. Killing bwrap's
+        # monitor instead would reach pid 1 only through --die-with-parent.
+        init = self._init_pid(sandbox)
+        _signal(init if init is not None else sandbox.pid, signal.SIGKILL)
+
+    def exit_code(self, returncode: int) -> int:
+        # bwrap exits with 128 + N when the program died of signal N.
+        return -(returncode - 128) if 128 < returncode < 128 + signal.NSIG else returncode
+
+
+class BasicBackend(Backend):
+    """No containment: own session, temp working dir, cleared environment, rlimits.
+
+    For a laptop without bubblewrap. Programs can read the user's files and use
+    the network; a process that leaves the session survives the run."""
+
+    name = "basic"
+    is_contained = False
+
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
+        workdir = Path(tempfile.mkdtemp(prefix="mpbook-run-"))
+        env["HOME"] = str(workdir)
+        return [str(rt.python), "-I", "-u", str(rt.root / "boot.py")], str(workdir), workdir
+
+    def scan(self, sandbox: Sandbox) -> set[int]:
+        """Processes of the sandbox's session (Linux /proc; elsewhere just the main process)."""
+        if not os.path.isdir("/proc"):
+            return {sandbox.pid} if sandbox.popen.poll() is None else set()
+        members = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                if int(fields[3]) == sandbox.pid and fields[0] != "Z":  # session id
+                    members.add(int(entry))
+        return members
+
+    def kill(self, sandbox: Sandbox) -> None:
+        try:
+            os.killpg(sandbox.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for pid in self.scan(sandbox):
+            _signal(pid, signal.SIGKILL)
+
+    def kill_leftovers(self, sandbox: Sandbox) -> None:
+        deadline = time.monotonic() + 5
+        while self.scan(sandbox) - {sandbox.pid} and time.monotonic() < deadline:
+            self.kill(sandbox)
+            time.sleep(0.005)
+
+    def nproc_limit(self, processes: int) -> int | None:
+        # RLIMIT_NPROC counts all of the user's processes, not only the run's.
+        if os.geteuid() == 0 or not os.path.isdir("/proc"):
+            return None
+        uid = os.geteuid()
+        mine = 0
+        for entry in os.listdir("/proc"):
+            try:
+                mine += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+        return mine + processes
+
+
+def choose_backend(kind: str = "auto", use_cgroups: bool = True) -> Backend:
+    """The sandbox backend: "bwrap", "basic", or "auto" (bwrap when it works here, else basic)."""
+    if kind not in ("auto", "bwrap", "basic"):
+        raise ValueError(f"the sandbox must be auto, bwrap or basic, not {kind!r}")
+    cgroups = Cgroups.detect() if use_cgroups else None
+    if kind == "basic":
+        return BasicBackend(cgroups, "chosen by the sandbox setting")
+    found = BwrapBackend.probe(cgroups)
+    if isinstance(found, BwrapBackend):
+        return found
+    if kind == "bwrap":
+        raise SandboxError(found)
+    return BasicBackend(cgroups, found)

@@ -154,7 +154,7 @@
     this.stopButton.disabled = true;
     this.times3Button = button("run3", "Run ×3", "Run three times in a row and compare the outputs");
     this.times3Button.disabled = true;
-    this.times3Button.setAttribute("aria-label", "Run three times");
+    this.times3Button.setAttribute("aria-label", "Run ×3: three runs in a row");
     var methodLabel = el("label", "method");
     var methodText = el("span", "visually-hidden", "Start method");
     this.methodSelect = el("select");

@@ -310,7 +310,7 @@ class BwrapBackend(Backend):
             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", str(SANDBOX_HOME),
             str(SANDBOX_RUNTIME / "bin" / "python"), "-I", "-u", str(SANDBOX_RUNTIME / "boot.py"),
         ]
-        return argv, None, None
+        return argv, "/", None  # cwd "/": bwrap's own environment ($PWD) is visible inside
 
     def popen_env(self, env: dict[str, str]) -> dict[str, str]:
         return {"PATH": PATH}  # bwrap itself needs no more; --setenv gives the sandbox its own
@@ -395,9 +395,10 @@ class BasicBackend(Backend):
             _signal(pid, signal.SIGKILL)
 
     def kill_leftovers(self, sandbox: Sandbox) -> None:
+        # The session, or the cgroup if there is one: it holds even processes that left the session.
         deadline = time.monotonic() + 5
-        while self.scan(sandbox) - {sandbox.pid} and time.monotonic() < deadline:
-            self.kill(sandbox)
+        while sandbox.members() - {sandbox.pid} and time.monotonic() < deadline:
+            sandbox.kill()
             time.sleep(0.005)
 
     def nproc_limit(self, processes: int) -> int | None:

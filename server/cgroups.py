@@ -16,6 +16,7 @@ import errno
 import os
 import signal
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,17 +66,21 @@ class Cgroups:
             _, controllers, path = line.split(":", 2)
             for controller in controllers.split(","):
                 paths[controller] = path.lstrip("/")
+        found = None
         if v1:
             parents = {c: v1[c] / paths.get(c, "") / PARENT for c in v1}
-            return cls(1, parents) if _usable(parents.values()) else None
-        if v2 is not None and set(CONTROLLERS) <= set((v2 / "cgroup.controllers").read_text().split()):
+            found = cls(1, parents) if _usable(parents.values()) else None
+        elif v2 is not None and _has_controllers(v2):
             parent = v2 / PARENT
             if _usable([parent]) and _enable_controllers(v2) and _enable_controllers(parent):
-                return cls(2, {c: parent for c in CONTROLLERS})
-        return None
+                found = cls(2, {c: parent for c in CONTROLLERS})
+        if found is not None:
+            found.reap_stale()
+        return found
 
-    def create(self, name: str) -> RunCgroup:
-        """A new, empty cgroup for one run."""
+    def create(self) -> RunCgroup:
+        """A new, empty cgroup for one sandbox; its name carries this server's pid (see reap_stale)."""
+        name = f"sandbox-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         dirs = []
         for parent in dict.fromkeys(self.parents.values()):  # v2: one dir for all controllers
             for attempt in range(3):
@@ -89,6 +94,19 @@ class Cgroups:
                         raise
             dirs.append(parent / name)
         return RunCgroup(self.version, {c: p / name for c, p in self.parents.items()}, dirs)
+
+    def reap_stale(self) -> None:
+        """Kill and remove the cgroups of servers that died without cleaning up."""
+        for parent in dict.fromkeys(self.parents.values()):
+            for child in parent.glob("sandbox-*-*"):
+                owner = child.name.split("-")[1]
+                if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                    stale = RunCgroup(self.version, {}, [child])
+                    stale.kill(timeout=1)
+                    try:
+                        stale.remove(timeout=1)
+                    except OSError:
+                        pass
 
     def release(self) -> None:
         """Remove the parent dirs if no run uses them any more."""
@@ -107,6 +125,13 @@ def _usable(parents: object) -> bool:
         for parent in parents:  # type: ignore[attr-defined]
             os.makedirs(parent, exist_ok=True)
         return True
+    except OSError:
+        return False
+
+
+def _has_controllers(directory: Path) -> bool:
+    try:
+        return set(CONTROLLERS) <= set((directory / "cgroup.controllers").read_text().split())
     except OSError:
         return False
 

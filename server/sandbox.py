@@ -184,7 +184,7 @@ class Backend:
     def launch(self, tmp_bytes: int) -> Sandbox:
         """Start a sandbox; it waits for its control message (see boot.py)."""
         rt = runtime()
-        cgroup = self.cgroups.create(f"sandbox-{uuid.uuid4().hex[:12]}") if self.cgroups else None
+        cgroup = self.cgroups.create() if self.cgroups else None
         workdir = None
         read, write = os.pipe()
         try:

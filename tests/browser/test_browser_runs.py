@@ -322,11 +322,12 @@ def test_sandbox_note_matches_the_server(page: Any, examples: list[dict[str, Any
 
 @pytest.fixture(scope="module")
 def readonly_server() -> Iterator[str]:
-    with serve({"MPBOOK_EDITING": "false"}) as url:
+    """A second server: editing turned off, and the basic (uncontained) sandbox."""
+    with serve({"MPBOOK_EDITING": "false", "MPBOOK_SANDBOX": "basic"}) as url:
         yield url
 
 
-def test_editing_off_makes_the_editor_read_only(browser: Any, readonly_server: str) -> None:
+def test_editing_off_and_basic_sandbox_are_said_on_the_page(browser: Any, readonly_server: str) -> None:
     examples = get_json(readonly_server + "/api/examples")
     ex = examples[0]
     context = browser.new_context(base_url=readonly_server)
@@ -339,10 +340,14 @@ def test_editing_off_makes_the_editor_read_only(browser: Any, readonly_server: s
         page.evaluate("id => localStorage.setItem('mpbook.edit.' + id, 'print(1)\\n')", ex["id"])
         page.reload()
         wait_connected(page)
-        assert page.evaluate("() => MPBook.connection.hello().editing") is False
+        hello = page.evaluate("() => MPBook.connection.hello()")
+        assert hello["editing"] is False and hello["contained"] is False
         fig = figure(page, ex["id"])
         assert not fig.locator(".edited-mark").is_visible()
-        assert "Editing is turned off" in fig.locator(".run-note").inner_text()
+        note = fig.locator(".run-note")
+        assert "Editing is turned off" in note.inner_text()
+        assert "Basic sandbox" in note.inner_text() and note.is_visible()
+        assert "basic sandbox" in page.locator(".conn-status").inner_text()
         fig.locator(".cm-content").wait_for()  # the kept edit mounted the editor; it now shows the published code
         assert fig.locator(".cm-content").get_attribute("contenteditable") == "false"
         source = get_json(f"{readonly_server}/api/examples/{ex['id']}")["source"]

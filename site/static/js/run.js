@@ -267,7 +267,7 @@
       this.note.classList.remove("sandbox-badge");
     }
     if (hello.editing === false) { note.push("Editing is turned off on this server."); }
-    else { note.push("Click the code to edit it."); }
+    else { note.push("Click the code to edit it; " + (isMac() ? "⌘" : "Ctrl") + "+Enter runs, Esc stops."); }
     this.note.textContent = note.join(" ");
     this.running(this.isRunning);
   };

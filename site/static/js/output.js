@@ -71,6 +71,8 @@
     this.result = null;
     this.stoppedHow = null;
     this.timer = null;
+    this.pending = [];
+    this.flushHandle = null;
   }
 
   RunView.prototype.setState = function (kind, text) {
@@ -115,8 +117,32 @@
     if (this.timer !== null) { window.clearInterval(this.timer); this.timer = null; }
   };
 
-  RunView.prototype.scrollToEnd = function (wasAtEnd) {
-    if (wasAtEnd) { this.out.scrollTop = this.out.scrollHeight; }
+  /* Output frames are kept as they come and drawn in batches, once per animation
+     frame (or sooner, before any other frame), so a program that prints tens of
+     thousands of lines costs one layout per batch rather than one per line. */
+  RunView.prototype.queueOutput = function (frame) {
+    var stream = frame.stream === "stderr" ? "stderr" : "stdout";
+    this.text[stream] += String(frame.data || "");
+    this.pending.push(frame);
+    if (this.flushHandle === null) {
+      var self = this;
+      var flush = function () { self.flushHandle = null; self.flush(); };
+      this.flushHandle = window.requestAnimationFrame(flush);
+    }
+  };
+
+  RunView.prototype.flush = function () {
+    if (this.flushHandle !== null) {
+      window.cancelAnimationFrame(this.flushHandle);
+      this.flushHandle = null;
+    }
+    if (!this.pending.length) { return; }
+    var out = this.out;
+    var atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    var frames = this.pending;
+    this.pending = [];
+    for (var i = 0; i < frames.length; i++) { this.appendOutput(frames[i]); }
+    if (atEnd) { out.scrollTop = out.scrollHeight; }
   };
 
   RunView.prototype.appendOutput = function (frame) {
@@ -125,9 +151,7 @@
     var pid = typeof frame.pid === "number" ? frame.pid : null;
     var proc = pid === null ? null : this.proc(pid, frame.process, frame.t);
     if (proc && frame.process) { proc.name = proc.name || frame.process; }
-    this.text[stream] += data;
     var out = this.out;
-    var atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
     var key = stream + ":" + pid;
     var pieces = data.split("\n");
     for (var i = 0; i < pieces.length; i++) {
@@ -151,7 +175,6 @@
       this.open[key] = last ? line : null;
     }
     if (proc) { this.timeline.tick(proc, frame.t || 0, stream); }
-    this.scrollToEnd(atEnd);
   };
 
   RunView.prototype.processEvent = function (frame) {
@@ -172,6 +195,8 @@
   RunView.prototype.render = function (frame) {
     if (this.done) { return; }
     if (typeof frame.t === "number") { this.lastT = Math.max(this.lastT, frame.t); }
+    if (frame.type === "output") { this.queueOutput(frame); return; }
+    this.flush();
     switch (frame.type) {
       case "queued":
         this.setState("queued", "Queued: position " + frame.position + " (every run slot is busy)");
@@ -182,9 +207,6 @@
         this.startMethod = frame.start_method || null;
         this.setState("running", "Running" + (frame.start_method ? " (" + frame.start_method + ")" : "") + "…");
         this.startClock();
-        break;
-      case "output":
-        this.appendOutput(frame);
         break;
       case "process":
         this.processEvent(frame);
@@ -226,6 +248,7 @@
 
   /** The run ended without an exit frame: refused, or the connection dropped. */
   RunView.prototype.fail = function (message, code) {
+    this.flush();
     this.stopClock();
     this.done = true;
     this.setState("bad", capital(String(message)));

@@ -264,6 +264,7 @@ class Run:
         self._events: list[ProcessEvent] = []
         self._output_left = request.limits.output_bytes
         self._decoders: dict[tuple[str, int | None], codecs.IncrementalDecoder] = {}
+        self._partials: dict[tuple[str, int | None], tuple[str | None, str, float]] = {}  # name, text, t
         self._started: dict[int, tuple[int | None, str]] = {}  # pid -> (ppid, name), until it exits
         self._records = bytearray()
         self._thread = threading.Thread(target=self._main, name=f"mpbook-run-{self.id}", daemon=True)
@@ -375,6 +376,7 @@ class Run:
                     else:
                         pieces.append((streams[key.fd], None, None, data))
                 self._deliver(pieces)
+                self._flush_partials(older_than=TICK_SECONDS * 1000)
                 now = time.monotonic()
                 if now >= wall_deadline:
                     self._end("timeout")
@@ -427,6 +429,9 @@ class Run:
             self._started[pid] = (number, name)
             self._event("start", pid, number, name, None)
         elif pid in self._started:
+            for stream in STREAMS.values():
+                if (stream, pid) in self._partials:
+                    self._flush_partials((stream, pid))
             ppid, _ = self._started.pop(pid)
             self._event("exit", pid, ppid, name, number)
 
@@ -435,7 +440,7 @@ class Run:
         self._events.append(item)
         self._call(self._callbacks.on_process, event, pid, ppid, name, item.t, exitcode)
 
-    def _deliver(self, pieces: list[tuple[str, int | None, str | None, bytes]], final: bool = False) -> None:
+    def _deliver(self, pieces: list[tuple[str, int | None, str | None, bytes]]) -> None:
         """Coalesce adjacent pieces from one writer, cut at the output limit, decode, report."""
         merged: list[list[Any]] = []
         for stream, pid, name, data in pieces:
@@ -451,17 +456,44 @@ class Run:
                 data, cut = data[:self._output_left], True
             self._output_left -= len(data)
             decoder = self._decoders.setdefault((stream, pid), codecs.getincrementaldecoder("utf-8")("replace"))
-            self._emit(stream, decoder.decode(data, final), pid, name)
+            self._write(stream, pid, name, decoder.decode(data))
         if cut or (self._output_left <= 0 and merged and self._reason is None):
             self._output_left = 0
+            self._flush_partials()
             limit = self.request.limits.output_bytes
             size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
             self._emit("stderr", f"\n[output cut: the run printed more than {size}]\n", None, None)
             self._end("output")
 
-    def _emit(self, stream: str, text: str, pid: int | None, name: str | None) -> None:
+    def _write(self, stream: str, pid: int | None, name: str | None, text: str) -> None:
+        """Report whole lines, one chunk each; hold a trailing partial line for a moment.
+
+        A print() reaches the pipe as several writes that may arrive in separate
+        reads; holding the partial line keeps a printed line in one chunk."""
+        other = ("stderr" if stream == "stdout" else "stdout", pid)
+        if other in self._partials:
+            self._flush_partials(other)  # keep this writer's streams in order
+        held = self._partials.pop((stream, pid), None)
+        since = held[2] if held else self._now()
+        lines = ((held[1] if held else "") + text).split("\n")
+        for line in lines[:-1]:
+            self._emit(stream, line + "\n", pid, name, since)
+            since = self._now()
+        if lines[-1]:
+            self._partials[(stream, pid)] = (name, lines[-1], since)
+
+    def _flush_partials(self, key: tuple[str, int | None] | None = None, older_than: float = 0) -> None:
+        """Report held partial lines: the one of ``key``, or all held for ``older_than`` ms or more."""
+        now = self._now()
+        for held_key in [key] if key else list(self._partials):
+            name, text, since = self._partials[held_key]
+            if now - since >= older_than:
+                del self._partials[held_key]
+                self._emit(held_key[0], text, held_key[1], name, since)
+
+    def _emit(self, stream: str, text: str, pid: int | None, name: str | None, t: float | None = None) -> None:
         if text:
-            chunk = OutputChunk(stream, text, pid, name, self._now())
+            chunk = OutputChunk(stream, text, pid, name, self._now() if t is None else t)
             self._output.append(chunk)
             self._call(self._callbacks.on_output, stream, text, pid, name, chunk.t)
 
@@ -469,7 +501,9 @@ class Run:
         """Flush the decoders, close the books on every process, report the end."""
         if self._output_left > 0:
             for (stream, pid), decoder in self._decoders.items():
-                self._emit(stream, decoder.decode(b"", True), pid, None)
+                held = self._partials.get((stream, pid))
+                self._write(stream, pid, held[0] if held else None, decoder.decode(b"", True))
+        self._flush_partials()
         for pid, (ppid, name) in list(self._started.items()):
             self._event("exit", pid, ppid, name, code if ppid is None else None)
         self._started.clear()

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from server.runner import (
-    Limits, OutputChunk, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
+    Limits, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
 )
 from server.sandbox import Backend, SandboxError, choose_backend
 
@@ -297,8 +297,25 @@ def test_requests_are_checked(runner: Runner) -> None:
         runner.start(RunRequest({"main.py": b"#" * 2000}, limits=Limits(source_bytes=1000)), Recorder())
 
 
-def test_chunks_are_coalesced_per_writer(runner: Runner) -> None:
-    result = run(runner, "import sys\nfor c in 'abcdef':\n    sys.stdout.write(c)\n")
-    assert result.stdout == "abcdef"
-    assert all(isinstance(c, OutputChunk) for c in result.output)
-    assert len(result.output) <= 6
+def test_output_comes_one_line_per_chunk(runner: Runner) -> None:
+    source = (
+        "import sys, time\n"
+        "print('a', 1, 'b', 2)\n"
+        "for c in 'xyz':\n"
+        "    sys.stdout.write(c)\n"
+        "    sys.stdout.flush()\n"
+        "print()\n"
+        "print('one\\ntwo')\n"
+        "print('partial', end='', flush=True)\n"
+        "time.sleep(0.5)\n"
+        "print(' line')\n"
+    )
+    result = run(runner, source)
+    assert [c.data for c in result.output] == ["a 1 b 2\n", "xyz\n", "one\n", "two\n", "partial", " line\n"]
+    # A partial line is not held back for long.
+    assert result.output[5].t - result.output[4].t > 300
+
+
+def test_partial_line_is_reported_before_the_same_process_writes_to_the_other_stream(runner: Runner) -> None:
+    result = run(runner, "import sys\nprint('Result:', end=' ')\nprint('oops', file=sys.stderr)\n")
+    assert [(c.stream, c.data) for c in result.output] == [("stdout", "Result: "), ("stderr", "oops\n")]

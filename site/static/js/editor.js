@@ -209,6 +209,9 @@
   };
 
   ExampleEditor.prototype.setEditing = function () {
+    var pre = this.holder && this.holder.querySelector(".highlight pre");
+    if (pre) { pre.title = editing ? "Click to edit this code" : ""; }
+    if (this.holder) { this.holder.classList.toggle("editable", editing); }
     if (!this.cm) { return; }
     this.cm.setReadOnly(!editing);
     var want = editing ? this.current : this.source;

@@ -359,7 +359,8 @@ class Run:
         selector = selectors.DefaultSelector()
         for fd in streams:
             selector.register(fd, selectors.EVENT_READ)
-        wall_deadline = time.monotonic() + self.request.limits.wall_seconds
+        # The wall clock runs from Runner.start, like the times reported.
+        wall_deadline = time.monotonic() + self.request.limits.wall_seconds - self._now() / 1000
         drain_deadline: float | None = None  # set once the run is over but pipes are still open
         killed = False
         try:

@@ -72,8 +72,9 @@ def runtime() -> Runtime:
 
 
 def _build_runtime() -> Runtime:
+    _reap_stale_dirs()
     interpreter = Path(os.path.realpath(sys.executable))
-    root = Path(tempfile.mkdtemp(prefix="mpbook-runtime-"))
+    root = Path(tempfile.mkdtemp(prefix=f"mpbook-runtime-{os.getpid()}-"))
     atexit.register(_remove_runtime, root, os.getpid())
     root.chmod(0o755)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -90,6 +91,26 @@ def _build_runtime() -> Runtime:
     py_compile.compile(str(site_packages / "sitecustomize.py"), doraise=True)
     prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)}
     return Runtime(root, interpreter, tuple(sorted(prefixes)))
+
+
+def _reap_stale_dirs() -> None:
+    """Remove the runtime and working dirs of servers that died without cleaning up.
+
+    Their names carry the pid of the server that made them ("mpbook-run-<pid>-...")."""
+    for path in Path(tempfile.gettempdir()).glob("mpbook-*-*-*"):
+        owner = path.name.split("-")[2]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def _remove_runtime(root: Path, creator: int) -> None:
@@ -236,7 +257,7 @@ class Backend:
 
     def nproc_limit(self, processes: int) -> int | None:
         """RLIMIT_NPROC for the run, or None where it would not work."""
-        return None if os.geteuid() == 0 else processes
+        return None if os.geteuid() == 0 else processes + self.overhead
 
     def enforcement(self) -> dict[str, str]:
         """What enforces each limit, in plain words."""
@@ -366,7 +387,7 @@ class BasicBackend(Backend):
     is_contained = False
 
     def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
-        workdir = Path(tempfile.mkdtemp(prefix="mpbook-run-"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"mpbook-run-{os.getpid()}-"))
         env["HOME"] = str(workdir)
         return [str(rt.python), "-I", "-u", str(rt.root / "boot.py")], str(workdir), workdir
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from server.cgroups import Cgroups
 from server.runtime import sitecustomize as wire
 from server.sandbox import (
-    CGROUP_TRAMPOLINE, SANDBOX_HOME, BasicBackend, BwrapBackend, SandboxError, choose_backend, runtime,
+    CGROUP_TRAMPOLINE, SANDBOX_HOME, BasicBackend, BwrapBackend, SandboxError, _reap_stale_dirs, choose_backend,
+    runtime,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -157,3 +159,13 @@ def test_basic_backend_workdir_is_removed_after_close() -> None:
     sandbox.finish()
     sandbox.close()
     assert not sandbox.workdir.exists()
+
+
+def test_dirs_of_dead_servers_are_reaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / "mpbook-run-999999999-abc"  # above pid_max: never alive
+    mine = tmp_path / f"mpbook-run-{os.getpid()}-abc"
+    dead.mkdir()
+    mine.mkdir()
+    _reap_stale_dirs()
+    assert not dead.exists() and mine.exists()

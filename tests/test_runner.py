@@ -145,6 +145,18 @@ def test_program_may_still_choose_its_start_method(runner: Runner) -> None:
     assert run(runner, source, start_method="fork").stdout == "spawn\n"
 
 
+def test_main_runs_like_python_main_py(runner: Runner) -> None:
+    source = (
+        "import sys\n"
+        "def f(x: int) -> None: pass\n"
+        "print(f.__annotations__)\n"
+        "print(sorted(globals()), __file__.endswith('/main.py'), sys.argv)\n"
+        "print(sys.path[0] == __import__('os').getcwd(), __name__, sys.stdin.read() == '')\n"
+    )
+    stdout, _, _ = python_main(source)
+    assert run(runner, source).stdout == stdout
+
+
 def test_files_beside_main_are_importable(runner: Runner) -> None:
     result = run(runner, "import helper\nhelper.greet()\n", **{"helper.py": b"def greet():\n    print('hello')\n",
                                                              "data/x.txt": b"x"})
@@ -156,6 +168,7 @@ def python_main(source: str) -> tuple[str, str, int]:
     with tempfile.TemporaryDirectory() as directory:
         Path(directory, "main.py").write_text(source)
         done = subprocess.run([PYTHON, "main.py"], cwd=directory, capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL,
                               env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"})
     return done.stdout, done.stderr, done.returncode
 

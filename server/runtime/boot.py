@@ -13,6 +13,8 @@ Then runs ``main.py`` as ``__main__`` in this interpreter, so that spawn and
 forkserver children can import it as ``__mp_main__`` and unpickle its functions.
 """
 
+from __future__ import annotations
+
 import atexit
 import builtins
 import marshal
@@ -23,6 +25,10 @@ import signal
 import sys
 
 import sitecustomize
+
+TYPE_CHECKING = False  # typing costs milliseconds at start; checkers know this name
+if TYPE_CHECKING:
+    from types import ModuleType
 
 _interrupted = False
 
@@ -66,7 +72,7 @@ def _set_default_start_method(method: str) -> None:
     multiprocessing.context._default_context._default_context = multiprocessing.get_context(method)
 
 
-def _main_module(path: str) -> object:
+def _main_module(path: str) -> ModuleType:
     """A fresh ``__main__`` with the globals ``python main.py`` gives it."""
     module = type(sys)("__main__")
     module.__loader__ = sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path)
@@ -118,7 +124,7 @@ def main() -> None:
     try:
         with open(path, "rb") as file:
             source = file.read()
-        code = compile(source, path, "exec")
+        code = compile(source, path, "exec", dont_inherit=True)  # not this file's __future__ imports
         exec(code, module.__dict__)
     except SystemExit:
         raise

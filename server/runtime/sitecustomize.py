@@ -14,9 +14,18 @@ The server imports this module too, for the record format (``encode``,
 ``HEADER_SIZE``...); without the environment variable it installs nothing.
 """
 
+from __future__ import annotations
+
 import io
 import os
 import sys
+
+TYPE_CHECKING = False  # typing costs milliseconds at every interpreter start; checkers know this name
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from importlib.machinery import ModuleSpec
+    from multiprocessing.process import BaseProcess
+    from types import ModuleType
 
 ENV = "MPBOOK_RECORDS"  # "<fd>:<inode>" of the record pipe's write end
 MAGIC = b"\x1emp"
@@ -82,11 +91,11 @@ def _text(stream: int, errors: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(_RecordStream(stream), encoding="utf-8", errors=errors, write_through=True)
 
 
-def _patch_process(module) -> None:
+def _patch_process(module: ModuleType) -> None:
     """Report the start and the exit of every multiprocessing child, whatever its start method."""
     bootstrap = module.BaseProcess._bootstrap
 
-    def _bootstrap(self, *args, **kwargs):
+    def _bootstrap(self: BaseProcess, *args: object, **kwargs: object) -> int:
         # _parent_pid is the process that created this one (not the forkserver).
         emit(START, 0, str(self._parent_pid).encode(), self.name)
         code = bootstrap(self, *args, **kwargs)
@@ -96,11 +105,11 @@ def _patch_process(module) -> None:
     module.BaseProcess._bootstrap = _bootstrap
 
 
-def _patch_util(module) -> None:
+def _patch_util(module: ModuleType) -> None:
     """Hand the record pipe to spawn children, the forkserver and the resource tracker."""
     spawnv_passfds = module.spawnv_passfds
 
-    def _spawnv_passfds(path, args, passfds):
+    def _spawnv_passfds(path: str, args: Sequence[str], passfds: Iterable[int]) -> int:
         return spawnv_passfds(path, args, [*passfds, _fd])
 
     module.spawnv_passfds = _spawnv_passfds
@@ -113,7 +122,8 @@ class _PatchOnImport:
     """A meta path finder that patches a few multiprocessing modules right after they load."""
 
     @staticmethod
-    def find_spec(name, path=None, target=None):
+    def find_spec(name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         patch = _PATCHES.get(name)
         if patch is None:
             return None
@@ -122,7 +132,7 @@ class _PatchOnImport:
         if spec is not None and spec.loader is not None:
             exec_module = spec.loader.exec_module
 
-            def _exec_module(module):
+            def _exec_module(module: ModuleType) -> None:
                 exec_module(module)
                 patch(module)
 

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
@@ -369,13 +369,14 @@ class Run:
                 pieces: list[tuple[str, int | None, str | None, bytes]] = []
                 for key, _ in ready:
                     data = os.read(key.fd, 65536)
+                    stream = streams[key.fd]
                     if not data:
                         selector.unregister(key.fd)
-                    elif streams[key.fd] is None:
+                    elif stream is None:
                         self._records += data
                         pieces += self._parse_records()
                     else:
-                        pieces.append((streams[key.fd], None, None, data))
+                        pieces.append((stream, None, None, data))
                 self._deliver(pieces)
                 self._flush_partials(older_than=TICK_SECONDS * 1000)
                 now = time.monotonic()

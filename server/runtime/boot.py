@@ -58,28 +58,30 @@ def _set_limits(limits: dict[str, int | None]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for name, which in (("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE),
                         ("nproc", resource.RLIMIT_NPROC), ("as", resource.RLIMIT_AS)):
-        if limits.get(name) is not None:
-            resource.setrlimit(which, (limits[name], limits[name]))
-    if limits.get("cpu") is not None:
+        value = limits.get(name)
+        if value is not None:
+            resource.setrlimit(which, (value, value))
+    cpu = limits.get("cpu")
+    if cpu is not None:
         # SIGXCPU at the soft limit, SIGKILL a second later if it is caught.
-        resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
 def _set_default_start_method(method: str) -> None:
     """Make ``method`` the default without fixing it: the program may still call set_start_method."""
     import multiprocessing
 
-    multiprocessing.context._default_context._default_context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context(method)
+    multiprocessing.context._default_context._default_context = context  # type: ignore[attr-defined]
 
 
 def _main_module(path: str) -> ModuleType:
     """A fresh ``__main__`` with the globals ``python main.py`` gives it."""
     module = type(sys)("__main__")
-    module.__loader__ = sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path)
-    module.__annotations__ = {}
-    module.__builtins__ = builtins
-    module.__file__ = path
-    module.__cached__ = None
+    module.__dict__.update(
+        __loader__=sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path),
+        __annotations__={}, __builtins__=builtins, __file__=path, __cached__=None,
+    )
     return module
 
 

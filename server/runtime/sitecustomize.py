@@ -88,7 +88,8 @@ class _RecordStream(io.RawIOBase):
 
 def _text(stream: int, errors: str) -> io.TextIOWrapper:
     # write_through: every write() reaches the pipe at once, like python -u.
-    return io.TextIOWrapper(_RecordStream(stream), encoding="utf-8", errors=errors, write_through=True)
+    raw = _RecordStream(stream)
+    return io.TextIOWrapper(raw, encoding="utf-8", errors=errors, write_through=True)  # type: ignore[arg-type]
 
 
 def _patch_process(module: ModuleType) -> None:
@@ -97,7 +98,7 @@ def _patch_process(module: ModuleType) -> None:
 
     def _bootstrap(self: BaseProcess, *args: object, **kwargs: object) -> int:
         # _parent_pid is the process that created this one (not the forkserver).
-        emit(START, 0, str(self._parent_pid).encode(), self.name)
+        emit(START, 0, str(self._parent_pid).encode(), self.name)  # type: ignore[attr-defined]
         code = bootstrap(self, *args, **kwargs)
         emit(EXIT, 0, str(code).encode(), self.name)
         return code
@@ -107,12 +108,12 @@ def _patch_process(module: ModuleType) -> None:
 
 def _patch_util(module: ModuleType) -> None:
     """Hand the record pipe to spawn children, the forkserver and the resource tracker."""
-    spawnv_passfds = module.spawnv_passfds
+    spawnv_passfds = module.spawnv_passfds  # type: ignore[attr-defined]
 
     def _spawnv_passfds(path: str, args: Sequence[str], passfds: Iterable[int]) -> int:
         return spawnv_passfds(path, args, [*passfds, _fd])
 
-    module.spawnv_passfds = _spawnv_passfds
+    setattr(module, "spawnv_passfds", _spawnv_passfds)
 
 
 _PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.util": _patch_util}
@@ -151,8 +152,8 @@ def _install() -> None:
     except (ValueError, OSError):
         return
     _fd = int(fd)
-    sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")
-    sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")
+    sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")  # type: ignore[misc]
     sys.meta_path.insert(0, _PatchOnImport)
 
 

@@ -7,8 +7,9 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from . import errors, pages, settings
+from . import errors, pages, security, settings, sockets
 from .lessons import load_book
+from .services import build_services
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -17,7 +18,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     site = Path(values["site_dir"])
     app = Flask(__name__, template_folder=str(site / "templates"), static_folder=str(site / "static"))
     app.config["MPBOOK"] = values
-    app.extensions["mpbook.book"] = load_book(Path(values["content_dir"]))
+    book = load_book(Path(values["content_dir"]))
+    app.extensions["mpbook.book"] = book
+    app.extensions["mpbook.services"] = build_services(values, book)
+    security.register(app)
     app.register_blueprint(pages.bp)
+    sockets.init_app(app)
     errors.register(app)
     return app

@@ -20,7 +20,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:
         code = error.code or 500
-        message = MESSAGES.get(code, error.description or "Error")
+        custom = error.description != type(error).description
+        message = error.description if custom else MESSAGES.get(code, error.description or "Error")
         if request.path.startswith("/api/"):
             return jsonify({"error": code, "message": message}), code
         return render_template("error.html", code=code, message=message), code

@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("warm_sandboxes", 1, "Sandboxes kept started and waiting, so a Run starts without an interpreter start."),
     Setting("max_runs", 0, "Runs executing at once across the server; 0 means one per CPU core."),
     Setting("queue_size", 200, "Runs that may wait for a free slot; beyond it readers are told the server is busy."),
+    Setting("runs_per_minute", 0, "Runs one client address may start in any minute; 0 means no limit."),
+    Setting("editing", True, "Let readers edit examples and run their own code; false runs only the published examples."),
     Setting("wall_seconds", 15.0, "Wall-clock seconds a run may take before it is stopped."),
     Setting("cpu_seconds", 15, "CPU seconds each process of a run may use."),
     Setting("memory_mb", 512, "Memory for a whole run, all its processes together, in MiB."),

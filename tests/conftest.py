@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -10,8 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
-
-FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+from support import FIXTURE_CONTENT
 
 
 @pytest.fixture

@@ -332,3 +332,18 @@ def test_output_comes_one_line_per_chunk(runner: Runner) -> None:
 def test_partial_line_is_reported_before_the_same_process_writes_to_the_other_stream(runner: Runner) -> None:
     result = run(runner, "import sys\nprint('Result:', end=' ')\nprint('oops', file=sys.stderr)\n")
     assert [(c.stream, c.data) for c in result.output] == [("stdout", "Result: "), ("stderr", "oops\n")]
+
+
+def test_without_cgroups_limits_fall_back_to_rlimits(backend: Backend) -> None:
+    bare = type(backend)(None) if backend.name == "basic" else choose_backend(backend.name, use_cgroups=False)
+    runner = Runner(bare, warm=0)
+    try:
+        recorder = Recorder()
+        limits = Limits(wall_seconds=20, memory_bytes=128 * 2**20)
+        run_ = runner.start(RunRequest({"main.py": b"x = bytearray(512 * 2**20)\n"}, limits=limits), recorder)
+        assert run_.wait(30)
+        info = recorder.calls[0][1]
+        assert not info.cgroup and info.enforcement["memory_bytes"] == "RLIMIT_AS (each process)"
+        assert (run_.result.reason, run_.result.stderr.splitlines()[-1]) == ("error", "MemoryError")
+    finally:
+        runner.close()

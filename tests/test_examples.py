@@ -1,0 +1,67 @@
+"""Every example of the book, run in the sandbox under each start method it claims,
+prints what the book shows beside it. The book must never show output Python does not print."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator
+
+import pytest
+
+from server import settings
+from server.lessons import Example, load_book, mismatches
+from server.runner import Runner, RunRequest, RunResult, run_to_completion
+from server.sandbox import choose_backend
+from server.services import limits_from_settings
+
+VALUES = settings.load()
+BOOK = load_book(__import__("pathlib").Path(VALUES["content_dir"]))
+CASES = [(e, m) for e in BOOK.examples_in_order() for m in e.start_methods]
+
+
+@pytest.fixture(scope="module")
+def results() -> Iterator[dict[tuple[str, str], RunResult]]:
+    """Run every case once, a few at a time, before the assertions read them."""
+    runner = Runner(choose_backend(VALUES["sandbox"]), warm=0)
+    limits = limits_from_settings(VALUES)
+
+    def run(case: tuple[Example, str]) -> RunResult:
+        example, method = case
+        wall = example.timeout or limits.wall_seconds
+        request = RunRequest(files=example.files, start_method=method,
+                             limits=dataclasses.replace(limits, wall_seconds=wall))
+        return run_to_completion(runner, request)
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            yield dict(zip([(e.id, m) for e, m in CASES], pool.map(run, CASES)))
+    finally:
+        runner.close()
+
+
+@pytest.mark.parametrize(("example", "method"), CASES, ids=[f"{e.id}-{m}" for e, m in CASES])
+def test_example_prints_what_the_book_shows(
+    results: dict[tuple[str, str], RunResult], example: Example, method: str
+) -> None:
+    result = results[(example.id, method)]
+    problems = mismatches(example.expect, result.stdout, result.stderr, result.exit_code, result.reason)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("example", BOOK.examples_in_order(), ids=lambda e: e.id)
+def test_shown_sample_fits_its_own_pattern(example: Example) -> None:
+    expect = example.expect
+    if expect.stdout_regex is not None:
+        assert re.fullmatch(expect.stdout_regex, expect.stdout), "the shown stdout does not fit stdout_regex"
+    if expect.stderr_regex is not None:
+        assert re.fullmatch(expect.stderr_regex, expect.stderr), "the shown stderr does not fit stderr_regex"
+
+
+def test_every_original_has_a_corrected_twin_with_corrections() -> None:
+    for example in BOOK.examples.values():
+        if example.original_of:
+            twin = BOOK.examples[example.original_of]
+            assert twin.corrections, f"{twin.id} fixes {example.id} but lists no corrections"
+            assert twin.original_of is None

@@ -1,0 +1,60 @@
+from server.lessons import load_book
+from server.rendering import pygments_css, render_lesson
+
+from support import FIXTURE_CONTENT
+
+BOOK = load_book(FIXTURE_CONTENT)
+
+
+def test_example_block_carries_its_id_and_escapes_code() -> None:
+    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    assert 'data-example="hello"' in html
+    visible = html.split('<script type="application/json"', 1)[0]
+    assert "<b>world" not in visible
+    assert "hello &lt;b&gt;world&lt;/b&gt;" in html
+    assert '<button type="button" class="run" disabled' in html
+
+
+def test_source_json_cannot_close_its_script_tag() -> None:
+    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    script = html.split('class="example-source">', 1)[1].split("</script>", 1)[0]
+    assert "</" not in script
+
+
+def test_headings_get_anchors_for_the_sidebar() -> None:
+    rendered = render_lesson(BOOK.lesson("first"), BOOK)  # type: ignore[arg-type]
+    assert [(h.level, h.text, h.anchor) for h in rendered.headings] == [
+        (2, "A section", "a-section"), (3, "A subsection", "a-subsection"),
+    ]
+    assert 'id="a-section"' in rendered.html
+
+
+def test_corrections_show_the_original_line() -> None:
+    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    assert "In the original post" in html
+    assert "prnt(&#x27;hello&#x27;)" in html
+    assert "The function is <code>print</code>." in html
+
+
+def test_original_example_is_marked() -> None:
+    html = render_lesson(BOOK.lesson("second"), BOOK).html  # type: ignore[arg-type]
+    assert 'class="example original"' in html
+    assert 'data-original-of="hello"' in html
+    assert "NameError" in html
+
+
+def test_plain_fences_are_highlighted_not_runnable() -> None:
+    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    assert html.count("data-example=") == 1
+    assert '<span class="nb">print</span>' in html
+
+
+def test_raw_html_in_markdown_is_not_passed_through() -> None:
+    from server.rendering import MARKDOWN
+
+    assert "<script>" not in MARKDOWN.render("<script>alert(1)</script>")
+
+
+def test_code_colours_cover_both_themes() -> None:
+    css = pygments_css()
+    assert ".highlight" in css and ":root.dark .highlight" in css and "prefers-color-scheme: dark" in css

@@ -122,13 +122,12 @@ class Sandbox:
     """One started sandbox: its process, its pipes, its cgroup; used for one run, then closed."""
 
     def __init__(self, backend: Backend, popen: subprocess.Popen[bytes], records: int,
-                 cgroup: RunCgroup | None, workdir: Path | None, tmp_bytes: int) -> None:
+                 cgroup: RunCgroup | None, workdir: Path | None) -> None:
         self.backend = backend
         self.popen = popen
         self.records = records  # read end of the record pipe
         self.cgroup = cgroup
         self.workdir = workdir  # a host dir to delete after the run (basic backend)
-        self.tmp_bytes = tmp_bytes
         self.id = uuid.uuid4().hex[:12]
 
     @property
@@ -159,7 +158,7 @@ class Sandbox:
         if self.cgroup:
             self.cgroup.kill(timeout=0)
 
-    def finish(self, timeout: float = 5.0) -> int | None:
+    def finish(self, timeout: float = 5.0) -> int:
         """Kill what is left, wait until every process is gone; the main process's exit code."""
         self.backend.kill_leftovers(self)
         try:
@@ -227,7 +226,7 @@ class Backend:
             raise
         finally:
             os.close(write)
-        return Sandbox(self, popen, read, cgroup, workdir, tmp_bytes)
+        return Sandbox(self, popen, read, cgroup, workdir)
 
     def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
         """argv, cwd for Popen, and a host dir to delete after the run."""

@@ -358,3 +358,40 @@ def test_editing_off_and_basic_sandbox_are_said_on_the_page(browser: Any, readon
         assert runs and all("code" not in frame for frame in runs), runs
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def one_slot_server() -> Iterator[str]:
+    """A third server that runs one program at a time, so a second reader waits in the queue."""
+    with serve({"MPBOOK_MAX_RUNS": "1"}) as url:
+        yield url
+
+
+def test_a_busy_server_queues_the_run_and_stop_leaves_the_queue(browser: Any, one_slot_server: str) -> None:
+    ex = get_json(one_slot_server + "/api/examples")[0]
+    context = browser.new_context(base_url=one_slot_server)
+    try:
+        first, second = context.new_page(), context.new_page()
+        for page in (first, second):
+            page.set_default_timeout(10_000)
+            open_example(page, ex)
+        set_code(first, ex["id"], LOOP)
+        figure(first, ex["id"]).locator("button.run").click()
+        first.wait_for_function("id => /tick 1/.test(MPBook.run.example(id).views[0].text.stdout)", arg=ex["id"], timeout=15_000)
+
+        set_code(second, ex["id"], 'print("after the queue")\n')
+        state = figure(second, ex["id"]).locator(".run-state")
+        figure(second, ex["id"]).locator("button.run").click()
+        second.wait_for_function("id => MPBook.run.example(id).views[0].root.dataset.state === 'queued'", arg=ex["id"])
+        assert state.inner_text().startswith("Queued: position 1")
+        figure(second, ex["id"]).locator("button.stop").click()
+        second.wait_for_function("id => !MPBook.run.example(id).isRunning", arg=ex["id"])
+        assert state.inner_text().startswith("Stopped by you")
+
+        figure(second, ex["id"]).locator("button.run").click()
+        second.wait_for_function("id => MPBook.run.example(id).views[0].root.dataset.state === 'queued'", arg=ex["id"])
+        figure(first, ex["id"]).locator("button.stop").click()
+        second.wait_for_function("id => { const v = MPBook.run.example(id).views[0]; return v.done; }", arg=ex["id"], timeout=20_000)
+        assert second.evaluate("id => MPBook.run.example(id).views[0].text.stdout", ex["id"]) == "after the queue\n"
+    finally:
+        context.close()

@@ -17,6 +17,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,9 +121,9 @@ class Cgroups:
         return f"cgroup v{self.version} ({', '.join(sorted(self.parents))})"
 
 
-def _usable(parents: object) -> bool:
+def _usable(parents: Iterable[Path]) -> bool:
     try:
-        for parent in parents:  # type: ignore[attr-defined]
+        for parent in parents:
             os.makedirs(parent, exist_ok=True)
         return True
     except OSError:

@@ -49,7 +49,7 @@ class Limits:
     file_bytes: int = 8 * 2**20  # RLIMIT_FSIZE
     open_files: int = 256
     source_bytes: int = 64 * 2**10  # total size of files sent
-    tmp_bytes: int = 32 * 2**20  # /tmp and /dev/shm tmpfs sizes
+    tmp_bytes: int = 32 * 2**20  # /tmp, /dev/shm and working dir tmpfs sizes, each
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)

@@ -164,9 +164,10 @@ def _corrections_block(example: Example) -> str:
             f'<p class="why">{render_inline(c.why)}</p>'
             "</li>"
         )
+    # Not a heading: lessons nest examples under h2 or h3, and an h4 would skip a level.
     return (
-        '<aside class="corrections" aria-label="In the original post">'
-        "<h4>In the original post</h4>"
+        f'<aside class="corrections" aria-label="In the original post: {escape(example.title)}">'
+        '<p class="corrections-title">In the original post</p>'
         f"<ul>{''.join(items)}</ul>"
         "</aside>"
     )

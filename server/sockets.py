@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app, request
 from flask_sock import Sock
@@ -128,14 +128,24 @@ class Connection:
             self.send({"type": "exit", "code": None, "reason": "stopped", "t": 0,
                        "message": "You left the queue before the run started."})
             return
-        callbacks = _FrameCallbacks(self, example.id, request)
+        # The slot is freed before the exit frame goes out, so a reader who
+        # runs again the moment they see it is never told the server is busy.
+        callbacks = _FrameCallbacks(self, example.id, request, lambda: self._finish(ticket))
+        if self._closed or ticket.cancelled:
+            self._finish(ticket)
+            return
+        try:
+            run = self.services.runner.start(request, callbacks)
+        except Exception:
+            log.exception("a run could not start")
+            self._finish(ticket)
+            self.error("internal", "The sandbox could not start this run; try again, or tell the instructor.")
+            return
         with self._state_lock:
-            if self._closed or ticket.cancelled:
-                self._finish(ticket)
-                return
-            self._run = self.services.runner.start(request, callbacks)
-        callbacks.done.wait()
-        self._finish(ticket)
+            if not callbacks.finished:
+                self._run = run
+        if self._closed or ticket.cancelled:
+            run.stop()
 
     def _finish(self, ticket: Ticket) -> None:
         ticket.release()
@@ -175,11 +185,13 @@ class Connection:
 class _FrameCallbacks:
     """Turns the runner's callbacks into protocol frames."""
 
-    def __init__(self, connection: Connection, example_id: str, request: RunRequest) -> None:
+    def __init__(self, connection: Connection, example_id: str, request: RunRequest,
+                 finish: Callable[[], None]) -> None:
         self.connection = connection
         self.example_id = example_id
         self.request = request
-        self.done = threading.Event()
+        self._finish = finish
+        self.finished = False
 
     def on_started(self, info: StartedInfo) -> None:
         self.connection.send({
@@ -196,11 +208,10 @@ class _FrameCallbacks:
                               "t": round(t, 1), "exitcode": exitcode})
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
-        try:
-            self.connection.send({"type": "exit", "code": code, "reason": reason, "t": round(t, 1),
-                                  "message": exit_message(reason, code, self.request.limits)})
-        finally:
-            self.done.set()
+        self.finished = True
+        self._finish()
+        self.connection.send({"type": "exit", "code": code, "reason": reason, "t": round(t, 1),
+                              "message": exit_message(reason, code, self.request.limits)})
 
 
 def exit_message(reason: str, code: int | None, limits: Limits) -> str:

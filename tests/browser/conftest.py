@@ -69,8 +69,7 @@ class ConsoleLog:
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
 
     def _console(self, message: Any) -> None:
-        # The browser asks for /favicon.ico by itself; the book has none (yet), which is no page error.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             self.errors.append(f"console.{message.type}: {message.text} at {message.location.get('url')}")
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+STARTUP_SECONDS = 40
 
 
 def free_port() -> int:
@@ -23,33 +27,41 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(env: Mapping[str, str] | None = None, startup_seconds: float = 20) -> Iterator[str]:
-    """Yield the base URL of a running ``mpbook serve``; stop it afterwards."""
+def live_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Yield the base URL of ``mpbook serve`` on a free loopback port; stop it afterwards.
+
+    The server's output goes to a file, not a pipe nobody reads, so a chatty
+    server can never block on it; the file is shown when the server fails to start.
+    """
     port = free_port()
-    full_env = {**os.environ, "MPBOOK_HOST": "127.0.0.1", "MPBOOK_PORT": str(port), **(env or {})}
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    log = tempfile.NamedTemporaryFile(prefix="mpbook-test-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve"], cwd=ROOT, env=full_env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + startup_seconds
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{Path(log.name).read_text()}")
             try:
-                with urllib.request.urlopen(url + "/api/examples", timeout=1):
+                with urllib.request.urlopen(url + "/api/examples", timeout=2):
                     break
-            except OSError:
+            except (OSError, urllib.error.URLError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer within {startup_seconds} s") from None
-                time.sleep(0.1)
+                    raise RuntimeError(f"the server did not answer within {STARTUP_SECONDS} s:\n"
+                                       f"{Path(log.name).read_text()}") from None
+                time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        log.close()
+        os.unlink(log.name)

@@ -3,64 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Iterator
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from support import live_server
 
 
 @contextmanager
 def serve(extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``python -m server.cli serve`` on a free loopback port until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "MPBOOK_WARM_SANDBOXES": "1", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    log = tempfile.NamedTemporaryFile(prefix="mpbook-browser-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{Path(log.name).read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/examples", timeout=2):
-                    break
-            except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer within {STARTUP_SECONDS} s:\n"
-                                       f"{Path(log.name).read_text()}") from None
-                time.sleep(0.2)
+    """The real server with one warm sandbox, as a reader gets it from ``make run``."""
+    with live_server({"MPBOOK_WARM_SANDBOXES": "1", **(extra_env or {})}) as url:
         yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-        log.close()
-        os.unlink(log.name)
 
 
 def get_json(url: str, timeout: float = 5) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -154,13 +155,18 @@ def _expected_block(example: Example) -> str:
     return "\n".join(parts)
 
 
+def _unindent(lines: str) -> str:
+    """A quoted line as it reads on its own: without the indentation it had in the program."""
+    return textwrap.dedent(lines).strip("\n")
+
+
 def _corrections_block(example: Example) -> str:
     items = []
     for c in example.corrections:
         items.append(
             "<li>"
-            f'<div class="correction-lines"><code class="was">{escape(c.original)}</code>'
-            f'<span class="arrow" aria-label="became">→</span><code class="now">{escape(c.fixed)}</code></div>'
+            f'<div class="correction-lines"><code class="was">{escape(_unindent(c.original))}</code>'
+            f'<span class="arrow" aria-label="became">→</span><code class="now">{escape(_unindent(c.fixed))}</code></div>'
             f'<p class="why">{render_inline(c.why)}</p>'
             "</li>"
         )

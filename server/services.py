@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,58 @@ class RateLimiter:
             return True
 
 
+def socket_capacity(threads: int) -> int:
+    """WebSocket connections the server takes: each holds a thread, and pages need a few."""
+    return max(1, threads - max(2, threads // 8))
+
+
+@dataclass
+class ConnectionLimiter:
+    """Open WebSocket connections: at most ``per_client`` per client address (0: any), ``total`` in all."""
+
+    per_client: int
+    total: int
+    _open: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def open(self, client: str) -> str | None:
+        """Count a new connection of ``client``: None, or "server" / "client" for the cap that refuses it."""
+        with self._lock:
+            if self._open.total() >= self.total:
+                return "server"
+            if self.per_client > 0 and self._open[client] >= self.per_client:
+                return "client"
+            self._open[client] += 1
+            return None
+
+    def close(self, client: str) -> None:
+        with self._lock:
+            self._open[client] -= 1
+            if self._open[client] <= 0:
+                del self._open[client]
+
+    def counts(self) -> tuple[int, int]:
+        """Open connections, and the client addresses holding them."""
+        with self._lock:
+            return self._open.total(), len(self._open)
+
+
+@dataclass
+class Tally:
+    """Counts by name since the server started (run exits by reason, refusals by cause)."""
+
+    _counts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
 @dataclass
 class Services:
     """Shared by every connection of one server process."""
@@ -68,6 +120,9 @@ class Services:
     limits: Limits
     rate: RateLimiter
     editing: bool
+    connections: ConnectionLimiter
+    exits: Tally = field(default_factory=Tally)  # runs ended, by reason
+    refusals: Tally = field(default_factory=Tally)  # "rate_limited", "queue_full", "connections"
 
     def hello(self) -> dict[str, Any]:
         """The first frame of every connection."""
@@ -115,4 +170,6 @@ def build_services(values: dict[str, Any], book: Book) -> Services:
         limits=limits_from_settings(values),
         rate=RateLimiter(per_minute=values["runs_per_minute"]),
         editing=values["editing"],
+        connections=ConnectionLimiter(per_client=values["connections_per_client"],
+                                      total=socket_capacity(values["threads"])),
     )

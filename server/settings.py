@@ -72,7 +72,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 150, "Threads of the server process; each open page with a live connection holds one."),
     Setting("ws_ping_seconds", 20, "Seconds between WebSocket pings; a client that stops answering is dropped."),
     Setting("ws_max_message_kb", 128, "Largest WebSocket message accepted from a client, in KiB."),
+    Setting("workshop", False, "Serve a room: network address, access token, room defaults (see docs/deploy.md)."),
+    Setting("token", "", "Access token readers need (from the join link); empty: none, or a random one in workshop mode."),
+    Setting("status_token", "", "Token of the instructor status page /status; empty: page off, or random in workshop mode."),
+    Setting("connections_per_client", 0, "Open WebSocket connections one client address may hold; 0 means no limit."),
+    Setting("proxy_hops", 0, "Reverse proxies in front whose X-Forwarded-For and -Proto headers are trusted."),
 )
+
+# What --workshop changes, for settings not given explicitly (environment or command line).
+WORKSHOP_DEFAULTS: dict[str, Any] = {
+    "host": "0.0.0.0",
+    "runs_per_minute": 20,
+    "connections_per_client": 8,
+    "threads": 400,
+}
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
@@ -83,17 +96,24 @@ def load(
 ) -> dict[str, Any]:
     """Return every setting's value: default, then environment, then overrides.
 
-    Raises ValueError with a plain message for an unknown override or a bad value.
+    With ``workshop`` true, WORKSHOP_DEFAULTS replace the defaults of settings
+    that neither the environment nor the overrides give. Raises ValueError
+    with a plain message for an unknown override or a bad value.
     """
     environ = os.environ if environ is None else environ
     values = {s.name: s.default for s in SETTINGS}
+    explicit: set[str] = set()
     for setting in SETTINGS:
         raw = environ.get(setting.env)
         if raw is not None and raw != "":
             values[setting.name] = setting.parse(raw)
+            explicit.add(setting.name)
     for name, value in (overrides or {}).items():
         if name not in BY_NAME:
             raise ValueError(f"unknown setting {name!r}")
         if value is not None:
             values[name] = value
+            explicit.add(name)
+    if values["workshop"]:
+        values.update({name: value for name, value in WORKSHOP_DEFAULTS.items() if name not in explicit})
     return values

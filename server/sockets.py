@@ -35,16 +35,34 @@ def init_app(app: Flask) -> None:
     sock.init_app(app)
 
 
+# Sent instead of "hello" when a connection is refused, before closing it with 1013 (try again later).
+REFUSED = {
+    "server": "The server has as many open pages as it can take; this page reconnects by itself in a moment.",
+    "client": "Too many pages of this book are open from your address; close some and this one reconnects.",
+}
+
+
 @sock.route("/ws")
 def run_socket(ws: Any) -> None:
     services: Services = current_app.extensions["mpbook.services"]
-    connection = Connection(ws, services, request.remote_addr or "unknown")
+    client = request.remote_addr or "unknown"
+    refused = services.connections.open(client)
+    if refused is not None:
+        services.refusals.add("connections")
+        try:
+            ws.send(json.dumps({"type": "error", "code": "busy", "message": REFUSED[refused]}))
+            ws.close(reason=1013, message="Try again later")
+        except ConnectionClosed:
+            pass
+        return
+    connection = Connection(ws, services, client)
     try:
         connection.serve()
     except ConnectionClosed:
         pass
     finally:
         connection.close()
+        services.connections.close(client)
 
 
 class Connection:
@@ -106,11 +124,13 @@ class Connection:
             if self._busy:
                 return self.error("busy", "A program is already running here; stop it first.")
             if not self.services.allow_start(self.client):
+                self.services.refusals.add("rate_limited")
                 return self.error("rate_limited", "You are starting runs very quickly; wait a moment and try again.")
             self._busy = True
         try:
             ticket = self.services.scheduler.enter(self._on_position)
         except QueueFull:
+            self.services.refusals.add("queue_full")
             with self._state_lock:
                 self._busy = False
             return self.error("busy", "The server is busy; try again in a moment.")
@@ -208,6 +228,7 @@ class _FrameCallbacks:
                               "t": round(t, 1), "exitcode": exitcode})
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
+        self.connection.services.exits.add(reason)
         self.finished = True
         self._finish()
         self.connection.send({"type": "exit", "code": code, "reason": reason, "t": round(t, 1),

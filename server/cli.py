@@ -17,6 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="address to listen on (setting host)")
     serve.add_argument("--port", type=int, help="port to listen on (setting port)")
     serve.add_argument(
+        "--workshop", action="store_true", default=None,
+        help="serve a room: on the network, behind a join link with a random token, with room limits "
+             "(setting workshop; see docs/deploy.md)",
+    )
+    serve.add_argument(
         "--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="any other setting; see 'mpbook settings'",
     )
@@ -31,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "settings":
         for s in settings.SETTINGS:
-            print(f"{s.name:24} {values[s.name]!r:24} {s.env}\n{'':24} {s.help}")
+            shown = "(set)" if s.name in settings.SECRETS and values[s.name] else repr(values[s.name])
+            print(f"{s.name:24} {shown:24} {s.env}\n{'':24} {s.help}")
         return 0
     from .serving import serve as run_server
 
@@ -44,7 +50,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         if name not in settings.BY_NAME:
             raise ValueError(f"unknown setting {name!r}; 'mpbook settings' lists them")
         overrides[name] = settings.BY_NAME[name].parse(raw)
-    for name in ("host", "port"):
+    for name in ("host", "port", "workshop"):
         if getattr(args, name, None) is not None:
             overrides[name] = getattr(args, name)
     return overrides

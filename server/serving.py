@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -10,6 +13,10 @@ from gunicorn.app.base import BaseApplication
 from . import create_app
 
 log = logging.getLogger("mpbook")
+
+# Addresses in the private ranges, for finding the LAN address (see lan_addresses).
+PRIVATE_PROBES = ("10.254.254.254", "172.16.254.254", "192.168.254.254")
+TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]+")
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -34,11 +41,64 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app(self.values)
 
 
+class _RedactTokens(logging.Filter):
+    """Keeps tokens out of the log: gunicorn logs a request's URI when the app fails."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = TOKEN_IN_URL.sub(r"\1[hidden]", message), ()
+        return True
+
+
 def serve(values: dict[str, Any]) -> int:
     """Serve until interrupted; returns the process exit status."""
-    print(f"mpbook: serving the book at http://{_display_host(values['host'])}:{values['port']}/", flush=True)
+    if values["workshop"]:
+        values = {**values, "token": values["token"] or secrets.token_urlsafe(16),
+                  "status_token": values["status_token"] or secrets.token_urlsafe(16)}
+    addresses = lan_addresses() if values["host"] in ("0.0.0.0", "::") else []
+    for line in banner(values, addresses):
+        print(line, flush=True)
+    logging.getLogger("gunicorn.error").addFilter(_RedactTokens())
     _Gunicorn(values).run()
     return 0
+
+
+def banner(values: dict[str, Any], addresses: list[str]) -> list[str]:
+    """What ``serve`` prints: where the book is, with the join and status links when tokens are set.
+
+    This is the only place a token is printed."""
+    port = values["port"]
+    hosts = [_display_host(a) for a in addresses] + [_display_host(values["host"])]
+    urls = [f"http://{host}:{port}/" for host in dict.fromkeys(hosts)]
+    if not values["token"]:
+        lines = [f"mpbook: serving the book at {urls[0]}"] + [f"        also at {url}" for url in urls[1:]]
+    else:
+        lines = ["mpbook: serving the book" + (" for a workshop" if values["workshop"] else "")]
+        labels = ["  readers join at     "] + ["                      "] * (len(urls) - 1)
+        lines += [f"{label} {url}?token={values['token']}" for label, url in zip(labels, urls)]
+    if values["status_token"]:
+        lines.append(f"  instructor status at {urls[0]}status?token={values['status_token']}  (keep this one to yourself)")
+    if values["host"] in ("0.0.0.0", "::") and not addresses:
+        lines.append("  (no network address found; readers use this machine's address or name)")
+    return lines
+
+
+def lan_addresses() -> list[str]:
+    """This machine's addresses towards the private networks, found without sending a packet.
+
+    Connecting a UDP socket only picks the route and the source address."""
+    found = []
+    for probe in PRIVATE_PROBES:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            try:
+                udp.connect((probe, 9))
+                address = udp.getsockname()[0]
+            except OSError:
+                continue
+        if not address.startswith("127.") and address != "0.0.0.0":
+            found.append(address)
+    return list(dict.fromkeys(found))
 
 
 def _display_host(host: str) -> str:

@@ -87,6 +87,9 @@ WORKSHOP_DEFAULTS: dict[str, Any] = {
     "threads": 400,
 }
 
+# Never printed: only the join lines of `mpbook serve` show a token.
+SECRETS = frozenset({"token", "status_token"})
+
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 

@@ -16,7 +16,8 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Flask, Request, Response, abort, redirect, request
+from flask import Flask, Request, abort, redirect, request
+from werkzeug.wrappers import Response
 
 READER_COOKIE = "mpbook_access"
 STATUS_COOKIE = "mpbook_status"

@@ -109,6 +109,16 @@ class Cgroups:
                     except OSError:
                         pass
 
+    def processes(self) -> int:
+        """Processes in this server's run cgroups, warm sandboxes included (for the status page)."""
+        total = 0
+        for child in self.parents["pids"].glob(f"sandbox-{os.getpid()}-*"):
+            try:
+                total += len((child / "cgroup.procs").read_text().split())
+            except OSError:
+                pass  # the run ended and its cgroup went meanwhile
+        return total
+
     def release(self) -> None:
         """Remove the parent dirs if no run uses them any more."""
         for parent in dict.fromkeys(self.parents.values()):

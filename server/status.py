@@ -1,0 +1,76 @@
+"""The instructor's status page: runs, the queue, limit hits, connections and machine load.
+
+``/status`` is the page, ``/api/status`` its numbers as JSON, polled by
+static/js/status.js. Both sit behind the status token (access.py). The numbers
+are this server process's own; behind a proxy, each instance has its page.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from .services import Services
+
+bp = Blueprint("status", __name__)
+
+LIMIT_EXITS = ("timeout", "memory", "processes", "output")  # run exits that are a limit biting
+
+
+def services() -> Services:
+    return current_app.extensions["mpbook.services"]
+
+
+@bp.get("/status")
+def page() -> str:
+    return render_template("status.html", status=snapshot(services()))
+
+
+@bp.get("/api/status")
+def numbers() -> Response:
+    response = jsonify(snapshot(services()))
+    response.cache_control.no_store = True
+    return response
+
+
+def snapshot(found: Services) -> dict[str, Any]:
+    """Everything the status page shows, at this moment."""
+    stats = found.scheduler.stats()
+    connections, clients = found.connections.counts()
+    exits, refusals = found.exits.snapshot(), found.refusals.snapshot()
+    cgroups = found.backend.cgroups
+    return {
+        "runs": {"active": stats.running, "slots": stats.slots, "waiting": stats.waiting,
+                 "queue_size": stats.queue_size, "per_minute": found.scheduler.runs_last_minute(),
+                 "started": stats.started_total},
+        "exits": exits,
+        "limit_hits": {**{reason: exits.get(reason, 0) for reason in LIMIT_EXITS},
+                       **{cause: refusals.get(cause, 0) for cause in ("rate_limited", "queue_full", "connections")}},
+        "connections": {"open": connections, "clients": clients, "capacity": found.connections.total},
+        "machine": {
+            "load": [round(value, 2) for value in os.getloadavg()], "cpus": os.cpu_count() or 1,
+            **memory(), "server_rss_mb": server_rss_mb(),
+            "sandbox_processes": cgroups.processes() if cgroups is not None else None,
+        },
+    }
+
+
+def memory() -> dict[str, int]:
+    """The machine's memory in MiB, from /proc/meminfo."""
+    fields = {}
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            name, _, rest = line.partition(":")
+            fields[name] = int(rest.split()[0]) // 1024  # kB
+    return {"memory_total_mb": fields.get("MemTotal", 0), "memory_available_mb": fields.get("MemAvailable", 0)}
+
+
+def server_rss_mb() -> float:
+    """Resident memory of this server process, in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0

@@ -23,6 +23,9 @@ from pathlib import Path
 
 PARENT = "mpbook"
 CONTROLLERS = ("pids", "memory")
+# Used when the machine has it: every run's cgroup gets the same CPU weight, so a run
+# that starts many busy processes shares the cores as one run, not as many.
+SHARING = ("cpu",)
 
 
 def _read_counter(path: Path, key: str) -> int:
@@ -57,7 +60,7 @@ class Cgroups:
         for line in mount_lines:
             _, point, kind, options, *_ = line.split()
             if kind == "cgroup":
-                for controller in CONTROLLERS:
+                for controller in CONTROLLERS + SHARING:
                     if controller in options.split(","):
                         v1[controller] = Path(point)
             elif kind == "cgroup2":
@@ -68,13 +71,16 @@ class Cgroups:
             for controller in controllers.split(","):
                 paths[controller] = path.lstrip("/")
         found = None
-        if v1:
-            parents = {c: v1[c] / paths.get(c, "") / PARENT for c in v1}
-            found = cls(1, parents) if _usable(parents.values()) else None
+        parents = {c: v1[c] / paths.get(c, "") / PARENT for c in CONTROLLERS + SHARING if c in v1}
+        required = {c: p for c, p in parents.items() if c in CONTROLLERS}
+        if required:
+            if _usable(required.values()):
+                found = cls(1, {**required, **{c: p for c, p in parents.items() if c in SHARING and _usable([p])}})
         elif v2 is not None and _has_controllers(v2):
             parent = v2 / PARENT
-            if _usable([parent]) and _enable_controllers(v2) and _enable_controllers(parent):
-                found = cls(2, {c: parent for c in CONTROLLERS})
+            if _usable([parent]) and _enable_controllers(v2, CONTROLLERS) and _enable_controllers(parent, CONTROLLERS):
+                shared = [c for c in SHARING if _enable_controllers(v2, (c,)) and _enable_controllers(parent, (c,))]
+                found = cls(2, {c: parent for c in CONTROLLERS + tuple(shared)})
         if found is not None:
             found.reap_stale()
         return found
@@ -147,9 +153,9 @@ def _has_controllers(directory: Path) -> bool:
         return False
 
 
-def _enable_controllers(directory: Path) -> bool:
+def _enable_controllers(directory: Path, controllers: tuple[str, ...]) -> bool:
     try:
-        (directory / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in CONTROLLERS))
+        (directory / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in controllers))
         return True
     except OSError:
         return False

@@ -6,11 +6,15 @@ import logging
 import re
 import secrets
 import socket
+import threading
+from types import FrameType
 from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
-from . import create_app
+from . import create_app, sockets
 
 log = logging.getLogger("mpbook")
 
@@ -31,14 +35,42 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         # WebSocket holds a thread for its whole life, hence the many threads.
         self.cfg.set("bind", bind)
         self.cfg.set("workers", 1)
-        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("worker_class", _Worker)
         self.cfg.set("threads", self.values["threads"])
         self.cfg.set("graceful_timeout", 5)
         self.cfg.set("accesslog", None)
         self.cfg.set("errorlog", "-")
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn 25.1+ opens a management socket at one path per user, which every
+            # instance on the machine would share; mpbook needs none.
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         return create_app(self.values)
+
+
+class _Worker(ThreadWorker):  # type: ignore[misc]
+    """gthread, which ends the runs and closes the WebSockets as soon as it is told to stop.
+
+    Open WebSockets would otherwise hold the worker until gunicorn kills it, after
+    graceful_timeout and before it removes its runs' cgroups and its runtime dir."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful
+        super().handle_exit(sig, frame)
+        app = self._app()
+        if app is not None:
+            threading.Thread(target=sockets.shutdown, args=(app,), name="mpbook-stop", daemon=True).start()
+
+    def handle_quit(self, sig: int, frame: FrameType | None) -> None:  # SIGINT, SIGQUIT: now
+        app = self._app()
+        if app is not None:
+            sockets.shutdown(app)
+        super().handle_quit(sig, frame)
+
+    def _app(self) -> Flask | None:
+        """The application, once loaded (a signal may come before)."""
+        app = getattr(self, "wsgi", None)
+        return app if isinstance(app, Flask) else None
 
 
 class _RedactTokens(logging.Filter):

@@ -33,6 +33,16 @@ def init_app(app: Flask) -> None:
         "max_message_size": values["ws_max_message_kb"] * 1024,
     }
     sock.init_app(app)
+    app.extensions["mpbook.sockets"] = LiveConnections()
+
+
+def shutdown(app: Flask) -> None:
+    """The server is stopping: end every run (its reader gets the exit frame), then close
+    every connection with 1012 (service restart); pages reconnect, behind a proxy elsewhere."""
+    connections = app.extensions["mpbook.sockets"].stop()
+    app.extensions["mpbook.services"].close()
+    for connection in connections:
+        connection.hang_up()
 
 
 # Sent instead of "hello" when a connection is refused, before closing it with 1013 (try again later).
@@ -56,13 +66,44 @@ def run_socket(ws: Any) -> None:
             pass
         return
     connection = Connection(ws, services, client)
+    live: LiveConnections = current_app.extensions["mpbook.sockets"]
+    if not live.add(connection):  # the server is stopping
+        services.connections.close(client)
+        return
     try:
         connection.serve()
     except ConnectionClosed:
         pass
     finally:
         connection.close()
+        live.discard(connection)
         services.connections.close(client)
+
+
+class LiveConnections:
+    """The open connections of one app, so that a stopping server can close them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[Connection] = set()
+        self._stopping = False
+
+    def add(self, connection: Connection) -> bool:
+        """Track ``connection``; False once the server is stopping."""
+        with self._lock:
+            if not self._stopping:
+                self._open.add(connection)
+            return not self._stopping
+
+    def discard(self, connection: Connection) -> None:
+        with self._lock:
+            self._open.discard(connection)
+
+    def stop(self) -> list[Connection]:
+        """Take no more connections; the open ones."""
+        with self._lock:
+            self._stopping = True
+            return list(self._open)
 
 
 class Connection:
@@ -187,6 +228,17 @@ class Connection:
         with self._state_lock:
             self._closed = True
         self.stop()
+
+    def hang_up(self) -> None:
+        """Close the socket from the server's side: the server is stopping."""
+        with self._send_lock:
+            self._closed = True
+            try:
+                self.ws.close(reason=1012, message="The server is restarting")
+            except ConnectionClosed:
+                pass
+        # close() does not wake a receive() that waits for the reader's next frame.
+        self.ws.event.set()
 
     def error(self, code: str, message: str) -> None:
         self.send({"type": "error", "code": code, "message": message})

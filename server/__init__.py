@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import access, errors, pages, security, settings, sockets, status
+from . import access, compression, errors, pages, security, settings, sockets, status
 from .lessons import load_book
 from .services import build_services
 
@@ -32,4 +32,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(status.bp)
     sockets.init_app(app)
     errors.register(app)
+    compression.register(app)
     return app

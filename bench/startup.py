@@ -1,0 +1,137 @@
+"""(1) Click to first output of ``print("hi")``, against a bare interpreter start.
+
+Raw WebSocket: one connection sends runs of an example whose code is replaced by
+``print("hi")`` and times send → first ``output`` frame, with a warm sandbox
+(the default) and, for context, without (MPBOOK_WARM_SANDBOXES=0). Browser: the
+lesson page, with that edit kept in localStorage, clicked in Chromium; timed in
+the page from the click event to the first output line in the DOM.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .common import (
+    INTERPRETER, BenchError, Report, Row, Stats, chromium, get_json, plain_example, serve, socket_to,
+    stats_text, time_command, verdict,
+)
+
+HELLO = 'print("hi")\n'
+TARGET_RATIO = 1.5
+# The warm pool refills in the background after each run; a sample taken before
+# it has would measure a cold start.
+REFILL_PAUSE = 0.3
+
+
+def _bare_once() -> float:
+    return time_command([INTERPRETER, "-I", "-S", "-c", "pass"])[0]
+
+
+def _socket_samples(base: str, example: str, count: int) -> tuple[list[float], list[float]]:
+    """Send → first output frame of ``print("hi")``, each beside a bare interpreter start."""
+    firsts: list[float] = []
+    bare: list[float] = []
+    with socket_to(base) as client:
+        for _ in range(count):
+            time.sleep(REFILL_PAUSE)
+            bare.append(_bare_once())
+            first: list[float] = []
+
+            def on_frame(frame: dict[str, Any], at: float) -> None:
+                if frame["type"] == "output" and not first:
+                    first.append(at)
+
+            sent, end = client.run({"example": example, "code": HELLO}, timeout=30, on_frame=on_frame)
+            if not first or end["reason"] != "ok":
+                raise BenchError(f"print(\"hi\") did not print and end well: {end}")
+            firsts.append((first[0] - sent) * 1000)
+    return firsts, bare
+
+
+# In the page: the click's time (capture phase, before the page's own handler) and
+# the time the first output line is in the DOM, seen by a MutationObserver.
+ARM = """(id) => {
+  const figure = document.querySelector(`figure.example[data-example="${id}"]`);
+  const button = figure.querySelector("button.run");
+  const panel = figure.querySelector(".example-run");
+  const sample = { clicked: null, frame: null, line: null };
+  window.__bench = sample;
+  button.addEventListener("click", () => { sample.clicked = performance.now(); }, { capture: true, once: true });
+  MPBook.connection.on("output", () => { if (sample.frame === null) { sample.frame = performance.now(); } });
+  const observer = new MutationObserver(() => {
+    if (sample.clicked !== null && sample.line === null && panel.querySelector(".line")) {
+      sample.line = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(panel, { childList: true, subtree: true, characterData: true });
+}"""
+DONE = "() => window.__bench.line !== null && MPBook.run.active() === null"
+
+
+def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], list[float], list[float]]:
+    """Click → first output line in the page (and → output frame received), beside bare starts."""
+    lesson = get_json(f"{base}/api/examples/{example}")["lesson"]
+    lines: list[float] = []
+    frames: list[float] = []
+    bare: list[float] = []
+    with chromium() as browser:
+        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+        # The page sends kept edits as the run's code, as it would for a reader.
+        context.add_init_script(f"localStorage.setItem('mpbook.edit.{example}', {HELLO!r});")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"/lessons/{lesson}")
+        figure = page.locator(f'figure.example[data-example="{example}"]')
+        figure.locator("button.run:enabled").wait_for()
+        # A kept edit mounts the editor; let that finish before timing anything.
+        page.locator(f'figure.example[data-example="{example}"].editor-ready').wait_for()
+        figure.scroll_into_view_if_needed()
+        for number in range(count + 1):  # the first click warms the page's code paths: not counted
+            time.sleep(REFILL_PAUSE)
+            if number:
+                bare.append(_bare_once())
+            page.evaluate(ARM, example)
+            figure.locator("button.run").click()
+            page.wait_for_function(DONE)
+            sample = page.evaluate("() => window.__bench")
+            if number:
+                lines.append(sample["line"] - sample["clicked"])
+                frames.append(sample["frame"] - sample["clicked"])
+            text = figure.locator(".run-output").inner_text()
+            if "hi" not in text:
+                raise BenchError(f"the page did not show the output of print(\"hi\"): {text!r}")
+    return lines, frames, bare
+
+
+def measure(short: bool) -> Report:
+    """Rows for the raw WebSocket (warm, cold) and the browser, each with its bare starts."""
+    count = 3 if short else 30
+    report = Report("startup")
+    with serve({"MPBOOK_WARM_SANDBOXES": "1"}) as base:
+        example = plain_example(base)
+        warm, warm_bare = _socket_samples(base, example, count)
+        lines, frames, browser_bare = _browser_samples(base, example, count)
+    with serve({"MPBOOK_WARM_SANDBOXES": "0"}) as base:
+        cold, cold_bare = _socket_samples(base, example, count)
+
+    def row(name: str, samples: list[float], bare_samples: list[float], target: bool) -> Row:
+        stats, reference = Stats.of(samples), Stats.of(bare_samples)
+        ratio = stats.median / reference.median
+        return Row(name, stats, "ms", reference=f"bare start {stats_text(reference, 'ms')}",
+                   comparison=f"{ratio:.2f}×", target=f"≤ {TARGET_RATIO}×" if target else "",
+                   verdict=verdict(ratio <= TARGET_RATIO) if target else "—")
+
+    report.rows += [
+        row('print("hi"), raw WebSocket, warm', warm, warm_bare, True),
+        row('print("hi"), browser click → line', lines, browser_bare, True),
+        row('print("hi"), browser click → frame', frames, browser_bare, False),
+        row('print("hi"), raw WebSocket, cold', cold, cold_bare, False),
+    ]
+    report.notes.append(
+        f"Startup: example {example!r} with its code replaced by print(\"hi\"); bare start is "
+        f"`{INTERPRETER} -I -S -c pass`, sampled between the runs. \"click → frame\" is when the page's "
+        "socket handed over the output frame; \"click → line\" when the line was in the DOM. The cold row "
+        "(MPBOOK_WARM_SANDBOXES=0) is context, not a target.")
+    return report

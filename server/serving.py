@@ -6,7 +6,6 @@ import logging
 import re
 import secrets
 import socket
-import threading
 from types import FrameType
 from typing import Any
 
@@ -55,13 +54,15 @@ class _Worker(ThreadWorker):  # type: ignore[misc]
     Open WebSockets would otherwise hold the worker until gunicorn kills it, after
     graceful_timeout and before it removes its runs' cgroups and its runtime dir."""
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM: graceful
+    # Both shut down in the signal handler, on the main thread: the worker must not
+    # exit before its runs are over and their cgroups removed.
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # SIGTERM
         super().handle_exit(sig, frame)
         app = self._app()
         if app is not None:
-            threading.Thread(target=sockets.shutdown, args=(app,), name="mpbook-stop", daemon=True).start()
+            sockets.shutdown(app)
 
-    def handle_quit(self, sig: int, frame: FrameType | None) -> None:  # SIGINT, SIGQUIT: now
+    def handle_quit(self, sig: int, frame: FrameType | None) -> None:  # SIGINT, SIGQUIT
         app = self._app()
         if app is not None:
             sockets.shutdown(app)

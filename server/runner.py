@@ -34,6 +34,7 @@ START_METHODS = ("fork", "spawn", "forkserver")
 STOP_GRACE_SECONDS = 0.5  # between the polite SIGINT of stop() and SIGKILL
 DRAIN_SECONDS = 2.0  # to read what is left in the pipes once the run is over
 TICK_SECONDS = 0.05  # how often a run checks its clock and its cgroup
+SETTLE_SECONDS = 0.05  # longest a refill waits for starting runs (see Runner._refill)
 STREAMS = {wire.STDOUT: "stdout", wire.STDERR: "stderr"}
 
 
@@ -212,6 +213,13 @@ class Runner:
             with self._changed:
                 while not self._closed and len(self._pool) >= self.warm:
                     self._changed.wait()
+                # Starting a sandbox keeps a core busy for tens of milliseconds. Runs
+                # that just started need the cores for their first output, which is
+                # what the reader waits for: let them print (or end) first, for at
+                # most SETTLE_SECONDS, so that a stream of runs cannot starve the pool.
+                deadline = time.monotonic() + SETTLE_SECONDS
+                while not self._closed and (pause := min(self._starting(), deadline - time.monotonic())) > 0:
+                    self._changed.wait(pause)
                 if self._closed:
                     return
                 shape = self._shape
@@ -229,9 +237,22 @@ class Runner:
             if not keep:
                 _discard(sandbox)
 
+    def _starting(self) -> float:
+        """Seconds until no run is still starting: every run has printed, ended or had
+        SETTLE_SECONDS (lock held)."""
+        now = time.perf_counter()
+        return max((run._t0 + SETTLE_SECONDS - now for run in self._runs if not run._settled), default=0.0)
+
+    def _printed(self, run: Run) -> None:
+        """``run`` has printed: it no longer holds back the refill."""
+        with self._changed:
+            run._settled = True
+            self._changed.notify_all()
+
     def _finished(self, run: Run) -> None:
         with self._changed:
             self._runs.discard(run)
+            self._changed.notify_all()
 
 
 def _discard(sandbox: Sandbox) -> None:
@@ -254,6 +275,7 @@ class Run:
         self._sandbox = sandbox
         self._warm = sandbox is not None
         self._t0 = time.perf_counter()
+        self._settled = False  # has printed (set under the runner's lock; see Runner._refill)
         self._lock = threading.Lock()
         self._reason: str | None = None  # why the runner ended the run, first one wins
         self._kill_at: float | None = None
@@ -498,6 +520,8 @@ class Run:
             chunk = OutputChunk(stream, text, pid, name, self._now() if t is None else t)
             self._output.append(chunk)
             self._call(self._callbacks.on_output, stream, text, pid, name, chunk.t)
+            if not self._settled:
+                self._runner._printed(self)
 
     def _finish(self, code: int | None) -> None:
         """Flush the decoders, close the books on every process, report the end."""

@@ -288,6 +288,23 @@ def test_warm_and_cold_sandboxes_both_run(backend: Backend, warm: int) -> None:
         runner.close()
 
 
+def test_a_silent_run_does_not_keep_the_pool_empty(backend: Backend) -> None:
+    # The refill waits for a starting run's first output, but only for a moment.
+    runner = Runner(backend, warm=1)
+    try:
+        time.sleep(0.5)  # let the pool fill
+        silent = runner.start(RunRequest({"main.py": b"import time\ntime.sleep(5)\n"}, limits=LIMITS), Recorder())
+        time.sleep(1.0)
+        recorder = Recorder()
+        second = runner.start(RunRequest({"main.py": b"print('hi')\n"}, limits=LIMITS), recorder)
+        assert second.wait(30)
+        assert recorder.calls[0][1].warm
+        silent.stop()
+        assert silent.wait(30)
+    finally:
+        runner.close()
+
+
 def test_concurrent_runs_from_many_threads(runner: Runner) -> None:
     def one(i: int) -> RunResult:
         return run(runner, f"import multiprocessing as mp\nprint({i})\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 import traceback
@@ -18,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import examples, pageload, startup, streaming
-from .common import Report, format_table
+from .common import Report, format_table, machine
 
 MEASUREMENTS: dict[str, Callable[[bool], Report]] = {
     "startup": startup.measure,
@@ -56,14 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"- {note}")
     for name in failed:
         print(f"- {name}: could not run (see the error above)")
+    host = machine()
+    print("- machine: " + "; ".join(f"{key} {value}" for key, value in host.items()))
     load = f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     print(f"- {'short' if args.short else 'full'} run, {time.monotonic() - started:.0f} s, "
-          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, {load}"
+          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {load}"
           f"{' (a busy machine: numbers are pessimistic)' if load_before > 0.5 else ''}")
     if args.json:
         args.json.write_text(json.dumps({
             "short": args.short, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "load_average": [load_before, os.getloadavg()[0]],
+            "load_average": [load_before, os.getloadavg()[0]], "machine": host,
             "rows": [row.as_dict() for row in rows],
             "notes": [note for report in reports for note in report.notes], "failed": failed,
         }, indent=1) + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -134,6 +135,36 @@ def format_table(rows: Sequence[Row]) -> str:
         if number == 0:
             out.append("| " + " | ".join("-" * width for width in widths) + " |")
     return "\n".join(out)
+
+
+# ---- the machine -------------------------------------------------------------------
+
+def machine() -> dict[str, str]:
+    """What the numbers depend on: cores, CPU, memory, kernel, Python, Chromium, bubblewrap."""
+    def first_line(argv: Sequence[str]) -> str:
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return "not found"
+        return done.stdout.strip().splitlines()[0] if done.stdout.strip() else "not found"
+
+    def proc_field(path: str, key: str) -> str:
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            return "unknown"
+        return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "unknown")
+
+    memory = proc_field("/proc/meminfo", "MemTotal")
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": proc_field("/proc/cpuinfo", "model name"),
+        "memory": f"{int(memory.split()[0]) / 2**20:.1f} GiB" if memory.split()[0].isdigit() else memory,
+        "kernel": platform.release(),
+        "python": f"{platform.python_version()} ({INTERPRETER})",
+        "chromium": first_line([CHROMIUM if os.path.exists(CHROMIUM) else "chromium", "--version"]),
+        "bubblewrap": first_line(["bwrap", "--version"]),
+    }
 
 
 # ---- the reference: a bare interpreter start ------------------------------------

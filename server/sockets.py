@@ -214,6 +214,7 @@ class Connection:
             self._ticket = None
             self._run = None
             self._busy = False
+        self.services.run_ended()
 
     def stop(self) -> None:
         with self._state_lock:

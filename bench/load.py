@@ -119,15 +119,20 @@ def _answers(url: str) -> bool:
     return True
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` in MiB (0 once it is gone)."""
+def proc_status(pid: int, field: str) -> int:
+    """A number from /proc/<pid>/status ("VmRSS" in kB, "Threads"); 0 once the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
     except OSError:
         pass
-    return 0.0
+    return 0
+
+
+def rss_mb(server: Server) -> float:
+    """Resident memory of the server, gunicorn's arbiter and its worker, in MiB."""
+    return round((proc_status(server.worker, "VmRSS") + proc_status(server.process.pid, "VmRSS")) / 1024, 1)
 
 
 def cgroup_parents(pid: int) -> list[Path]:
@@ -242,7 +247,7 @@ def run_load(clients: int = 100, rounds: int = 1, timeout: float = 900,
             raise RuntimeError(f"the warm-up run did not finish: {warm[0]}")
         idle_pages = [fetch_ms(page) for _ in range(30)]
         time.sleep(1)
-        baseline = {"rss_mb": round(rss_mb(server.worker) + rss_mb(server.process.pid), 1),
+        baseline = {"rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
                     "sandbox_processes": processes_in_run_cgroups(server),
                     "run_cgroups": len(run_cgroups(server))}
         results = {"clients": clients, "examples": [POOL_EXAMPLE, SHORT_EXAMPLE],
@@ -269,7 +274,7 @@ def one_round(server: Server, page: str, clients: int, timeout: float, baseline:
     records: list[list[RunRecord]] = [[] for _ in range(clients)]
     failures: list[str] = []
     done = threading.Event()
-    peak = {"rss_mb": 0.0, "sandbox_processes": 0}
+    peak = {"rss_mb": 0.0, "threads": 0, "sandbox_processes": 0}
     page_ms: list[float] = []
 
     def client(index: int) -> None:
@@ -280,7 +285,8 @@ def one_round(server: Server, page: str, clients: int, timeout: float, baseline:
 
     def sample() -> None:
         while not done.wait(0.25):
-            peak["rss_mb"] = max(peak["rss_mb"], rss_mb(server.worker) + rss_mb(server.process.pid))
+            peak["rss_mb"] = max(peak["rss_mb"], rss_mb(server))
+            peak["threads"] = max(peak["threads"], proc_status(server.worker, "Threads"))
             peak["sandbox_processes"] = max(peak["sandbox_processes"], processes_in_run_cgroups(server))
 
     def pages() -> None:
@@ -326,8 +332,8 @@ def one_round(server: Server, page: str, clients: int, timeout: float, baseline:
                   "position_frames": sum(r.positions for r in runs), "wait_to_start_ms": summary(waits)},
         "pool_run_ms": summary([r.total_ms for r in runs if r.example == POOL_EXAMPLE and r.total_ms is not None]),
         "loaded_page_ms": summary(page_ms),
-        "peak": {"rss_mb": round(peak["rss_mb"], 1), "sandbox_processes": peak["sandbox_processes"]},
-        "after": {"rss_mb": round(rss_mb(server.worker) + rss_mb(server.process.pid), 1),
+        "peak": peak,
+        "after": {"rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
                   "sandbox_processes": processes_in_run_cgroups(server),
                   "run_cgroups": len(run_cgroups(server)),
                   "orphans": max(0, processes_in_run_cgroups(server) - baseline["sandbox_processes"])},
@@ -347,7 +353,8 @@ def burn(n):
 
 if __name__ == "__main__":
     with ProcessPoolExecutor(4) as pool:
-        print(sum(pool.map(burn, [25_000_000] * 8)) > 0)
+        while True:  # until stopped: four processes busy for as long as the light runs are timed
+            list(pool.map(burn, [2_000_000] * 4))
 """
 LIGHT = {
     "one busy process": "x = 0\nfor i in range(12_000_000):\n    x += i * i\nprint(x > 0)\n",
@@ -355,9 +362,25 @@ LIGHT = {
 }
 
 
+class _Ignore:
+    """Runner callbacks for runs whose output nobody reads."""
+
+    def on_started(self, info: Any) -> None:
+        pass
+
+    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
+        pass
+
+    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
+        pass
+
+    def on_exit(self, code: int | None, reason: str, t: float) -> None:
+        pass
+
+
 def fair_cpu(samples: int = 5) -> dict[str, Any]:
     """Light runs alone, then beside two CPU-heavy runs: per-run cpu cgroups, then one shared cgroup."""
-    results = {}
+    results: dict[str, Any] = {"load_average_before": os.getloadavg()[0], "cores": os.cpu_count()}
     for arrangement in ("per-run", "shared"):
         done = subprocess.run([sys.executable, "-m", "bench.load", "--fair-cpu-arrangement", arrangement,
                                "--samples", str(samples)], cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -369,7 +392,6 @@ def fair_cpu(samples: int = 5) -> dict[str, Any]:
 
 def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
     """In a process of its own: ``shared`` moves it into a fresh cpu cgroup, which its runs inherit."""
-    sys.path.insert(0, str(ROOT))
     from server.runner import Limits, Runner, RunRequest, run_to_completion
     from server.sandbox import choose_backend
 
@@ -384,7 +406,7 @@ def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
         shared.mkdir()
         (shared / "cgroup.procs").write_text(str(os.getpid()))
     runner = Runner(backend, warm=0)
-    limits = Limits(wall_seconds=120, cpu_seconds=120, memory_bytes=1024 * 2**20)
+    limits = Limits(wall_seconds=300, cpu_seconds=300, memory_bytes=1024 * 2**20)
     try:
         def light(source: str) -> float:
             result = run_to_completion(runner, RunRequest(files={"main.py": source.encode()}, limits=limits))
@@ -392,17 +414,16 @@ def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
             return result.duration_ms
 
         alone = {name: [light(source) for _ in range(samples)] for name, source in LIGHT.items()}
-        heavy_ms: list[float] = []
-        heavy = [threading.Thread(target=lambda: heavy_ms.append(light(HEAVY))) for _ in range(2)]
-        for thread in heavy:
-            thread.start()
-        time.sleep(1.0)  # both heavy runs have their pools busy
+        heavy = [runner.start(RunRequest(files={"main.py": HEAVY.encode()}, limits=limits), _Ignore())
+                 for _ in range(2)]
+        time.sleep(1.5)  # both pools are up and busy
         loaded = {name: [light(source) for _ in range(samples)] for name, source in LIGHT.items()}
-        for thread in heavy:
-            thread.join(300)
+        for run in heavy:
+            run.stop()
+        for run in heavy:
+            run.wait(30)
         return {"light_alone_ms": {n: summary(v) for n, v in alone.items()},
-                "light_beside_two_heavy_ms": {n: summary(v) for n, v in loaded.items()},
-                "heavy_ms": summary(heavy_ms)}
+                "light_beside_two_heavy_ms": {n: summary(v) for n, v in loaded.items()}}
     finally:
         runner.close()
         if shared is not None:

@@ -8,10 +8,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test test-fast bench bench-short system-deps browser-deps node-deps build-js clean
+.PHONY: run workshop test test-fast bench bench-short system-deps browser-deps node-deps build-js clean
 
 run: $(VENV)/.installed system-deps
 	MPBOOK_HOST=$(HOST) MPBOOK_PORT=$(PORT) $(BIN)/mpbook serve
+
+# A room: on the network, behind a join link (docs/deploy.md). PORT overrides the port.
+workshop: $(VENV)/.installed system-deps
+	$(BIN)/mpbook serve --workshop --port $(PORT)
 
 test: $(VENV)/.installed-test system-deps browser-deps node-deps
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,15 @@
+import time
+from multiprocessing import Process, current_process
+
+def task(args):
+    print('mission start.')
+    time.sleep(1)
+    print(current_process().name)
+    print('mission end.')
+
+if __name__ == '__main__':
+    p = Process(target=task, args=(1,))
+    p.name = 'subprocess'
+    p.start()
+    p.join()
+    print('End')

@@ -1,0 +1,4 @@
+from multiprocessing import Manager
+
+if __name__ == '__main__':
+    lock = Manager.RLock()

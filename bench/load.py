@@ -204,7 +204,7 @@ def reader(url: str, examples: Sequence[str], start: threading.Barrier, deadline
 
     records = [RunRecord(example) for example in examples]
     start.wait(timeout=60)
-    with connect(url.replace("http://", "ws://") + "/ws", proxy=None, open_timeout=60,  # type: ignore[arg-type]
+    with connect(url.replace("http://", "ws://") + "/ws", proxy=None, open_timeout=60,
                  max_size=None) as ws:
         if json.loads(ws.recv(timeout=30)).get("type") != "hello":
             return records
@@ -250,7 +250,7 @@ def run_load(clients: int = 100, rounds: int = 1, timeout: float = 900,
         baseline = {"rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
                     "sandbox_processes": processes_in_run_cgroups(server),
                     "run_cgroups": len(run_cgroups(server))}
-        results = {"clients": clients, "examples": [POOL_EXAMPLE, SHORT_EXAMPLE],
+        results: dict[str, Any] = {"clients": clients, "examples": [POOL_EXAMPLE, SHORT_EXAMPLE],
                    "server": {"pid": server.process.pid, "worker": server.worker}, "before": baseline,
                    "idle_page_ms": summary(idle_pages), "rounds": []}
         for _ in range(rounds):
@@ -405,7 +405,7 @@ def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
         shared = cgroups.parents["cpu"].parent / f"mpbook-bench-shared-{os.getpid()}"
         shared.mkdir()
         (shared / "cgroup.procs").write_text(str(os.getpid()))
-    runner = Runner(backend, warm=0)
+    runner = Runner(backend, warm=1)
     limits = Limits(wall_seconds=300, cpu_seconds=300, memory_bytes=1024 * 2**20)
     try:
         def light(source: str) -> float:

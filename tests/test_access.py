@@ -189,7 +189,7 @@ def join(url: str, token: str) -> str:
 def open_socket(url: str, cookie: str | None = None) -> ClientConnection:
     headers = {"Cookie": cookie} if cookie else None
     # Entered by hand (not in a with block) so that a test can hold several open at once.
-    return connect(url.replace("http://", "ws://") + "/ws", additional_headers=headers,  # type: ignore[arg-type]
+    return connect(url.replace("http://", "ws://") + "/ws", additional_headers=headers,
                    proxy=None, open_timeout=10).__enter__()
 
 

@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from support import FIXTURE_CONTENT, ROOT, free_port, live_server
 
@@ -116,7 +117,7 @@ class Reader:
     def __init__(self, url: str, cookie: str, forged_address: str) -> None:
         # A forged X-Forwarded-For: nginx appends the real address, and mpbook trusts only that one.
         self.ws: ClientConnection = connect(  # entered by hand: a test holds several open at once
-            url.replace("http://", "ws://") + "/ws", origin=url, proxy=None, open_timeout=10,  # type: ignore[arg-type]
+            url.replace("http://", "ws://") + "/ws", origin=Origin(url), proxy=None, open_timeout=10,
             additional_headers={"Cookie": cookie, "X-Forwarded-For": forged_address}).__enter__()
         assert self.next()["type"] == "hello"
 

@@ -15,7 +15,9 @@ import threading
 import time
 from typing import Any
 
-from .common import INTERPRETER, BenchError, Report, Row, Stats, plain_example, serve, socket_to, stats_text, verdict
+from .common import (
+    INTERPRETER, BenchError, Report, Row, Socket, Stats, plain_example, serve, socket_to, stats_text, verdict,
+)
 
 TARGET_P95_MS = 20.0
 SLEEP_SECONDS = 0.02
@@ -51,61 +53,60 @@ def _delays(text: str, arrived: float) -> list[float]:
     return [(arrived - float(line)) * 1000 for line in text.splitlines() if line.strip()]
 
 
-def _through_server(base: str, example: str, program: str, runs: int, lines: int) -> list[float]:
-    delays: list[float] = []
-    with socket_to(base) as client:
-        for _ in range(runs):
-            time.sleep(0.3)  # the warm pool refills between runs
-            got: list[float] = []
-            partial = ""
+def _through_server(client: Socket, example: str, program: str, lines: int) -> list[float]:
+    """Each line's delay in one sandboxed run, at the raw WebSocket client."""
+    got: list[float] = []
+    partial = ""
 
-            def on_frame(frame: dict[str, Any], _at: float) -> None:
-                nonlocal partial
-                arrived = time.time()
-                if frame["type"] == "output" and frame["stream"] == "stdout":
-                    # A line may come in pieces; it has arrived when its newline has.
-                    text = partial + frame["data"]
-                    complete, _, partial = text.rpartition("\n")
-                    got.extend(_delays(complete, arrived))
+    def on_frame(frame: dict[str, Any], _at: float) -> None:
+        nonlocal partial
+        arrived = time.time()
+        if frame["type"] == "output" and frame["stream"] == "stdout":
+            # A line may come in pieces; it has arrived when its newline has.
+            text = partial + frame["data"]
+            complete, _, partial = text.rpartition("\n")
+            got.extend(_delays(complete, arrived))
 
-            _, end = client.run({"example": example, "code": program}, timeout=30, on_frame=on_frame)
-            if end["reason"] != "ok" or len(got) != lines:
-                raise BenchError(f"the streaming program printed {len(got)} of {lines} lines and ended {end}")
-            delays += got
-    return delays
+    _, end = client.run({"example": example, "code": program}, timeout=30, on_frame=on_frame)
+    if end["reason"] != "ok" or len(got) != lines:
+        raise BenchError(f"the streaming program printed {len(got)} of {lines} lines and ended {end}")
+    return got
 
 
-def _direct(program: str, runs: int, lines: int) -> list[float]:
-    delays: list[float] = []
-    for _ in range(runs):
-        process = subprocess.Popen([INTERPRETER, "-I", "-u", "-c", program], stdout=subprocess.PIPE,
-                                   stdin=subprocess.DEVNULL, text=True)
-        got: list[float] = []
-        # The watchdog bounds the read loop: it kills a program that hangs.
-        watchdog = threading.Timer(30, process.kill)
-        watchdog.start()
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                got.extend(_delays(line, time.time()))
-        finally:
-            watchdog.cancel()
-            process.wait(10)
-        if process.returncode != 0 or len(got) != lines:
-            raise BenchError(f"the streaming program, run directly, printed {len(got)} of {lines} lines")
-        delays += got
-    return delays
+def _direct(program: str, lines: int) -> list[float]:
+    """Each line's delay in one direct run, its stdout a pipe read here."""
+    process = subprocess.Popen([INTERPRETER, "-I", "-u", "-c", program], stdout=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True)
+    got: list[float] = []
+    # The watchdog bounds the read loop: it kills a program that hangs.
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            got.extend(_delays(line, time.time()))
+    finally:
+        watchdog.cancel()
+        process.wait(10)
+    if process.returncode != 0 or len(got) != lines:
+        raise BenchError(f"the streaming program, run directly, printed {len(got)} of {lines} lines")
+    return got
 
 
 def measure(short: bool) -> Report:
     runs, lines = (1, 10) if short else (8, 25)
     report = Report("streaming")
-    with serve() as base:
+    with serve() as base, socket_to(base) as client:
         example = plain_example(base)
         for where, source in PROGRAMS.items():
             program = source.format(lines=lines, sleep=SLEEP_SECONDS)
-            served = Stats.of(_through_server(base, example, program, runs, lines))
-            direct = Stats.of(_direct(program, runs, lines))
+            through: list[float] = []
+            piped: list[float] = []
+            for _ in range(runs):  # alternating, so that the machine's load touches both alike
+                time.sleep(0.3)  # the warm pool refills between runs
+                through += _through_server(client, example, program, lines)
+                piped += _direct(program, lines)
+            served, direct = Stats.of(through), Stats.of(piped)
             report.rows.append(Row(
                 f"streaming, {where}: print → WebSocket", served, "ms",
                 reference=f"pipe {stats_text(direct, 'ms')}",
@@ -116,5 +117,5 @@ def measure(short: bool) -> Report:
         f"Streaming: {runs} run(s) of a program printing time.time() {lines} times, {SLEEP_SECONDS * 1000:g} ms "
         "apart, in the main process and in a multiprocessing child; each line's delay is its arrival at the "
         "raw WebSocket client minus the time printed. Reference: the same program run directly, stdout a "
-        "pipe to the benchmark.")
+        "pipe to the benchmark, alternating with the sandboxed runs.")
     return report

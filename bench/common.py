@@ -77,7 +77,7 @@ class Row:
     """One line of the table. ``verdict`` is "ok", "missed", or "—" where no target applies."""
 
     measurement: str
-    stats: Stats | None
+    stats: Stats
     unit: str  # "ms" or "KB"
     reference: str = ""  # the reference measured in the same run, as text
     comparison: str = ""  # ratio or overhead against the reference
@@ -88,8 +88,8 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         return {
             "measurement": self.measurement, "unit": self.unit,
-            "median": self.stats.median if self.stats else None, "p95": self.stats.p95 if self.stats else None,
-            "samples": list(self.stats.samples) if self.stats else [], "reference": self.reference,
+            "median": self.stats.median, "p95": self.stats.p95, "samples": list(self.stats.samples),
+            "reference": self.reference,
             "comparison": self.comparison, "target": self.target, "verdict": self.verdict, "note": self.note,
         }
 
@@ -98,7 +98,6 @@ class Row:
 class Report:
     """What one benchmark module hands back: its rows and notes (skips, findings)."""
 
-    name: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -121,9 +120,7 @@ def format_table(rows: Sequence[Row]) -> str:
     header = ("measurement", "median", "p95", "reference (median / p95)", "ratio / overhead", "target", "verdict")
     lines = [header]
     for row in rows:
-        if row.stats is None:
-            median = p95 = "—"
-        elif row.unit == "KB":
+        if row.unit == "KB":  # sizes do not vary between loads: one number
             median, p95 = f"{row.stats.median:.1f} KB", ""
         else:
             median, p95 = f"{row.stats.median:.1f} {row.unit}", f"{row.stats.p95:.1f} {row.unit}"

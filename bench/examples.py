@@ -58,7 +58,7 @@ def _chosen(book_ids: list[str], book: dict[str, Example], short: bool, report: 
 
 def measure(short: bool) -> Report:
     repetitions, cold_repetitions = (2, 1) if short else (6, 3)
-    report = Report("examples")
+    report = Report()
     book = load_book(Path(settings.load()["content_dir"]))
     warm: dict[str, Stats] = {}
     direct: dict[str, Stats] = {}

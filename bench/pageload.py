@@ -92,7 +92,7 @@ def _sample(browser: Any, base: str, lesson: str) -> tuple[float, float, int, in
 
 def measure(short: bool) -> Report:
     count = 2 if short else 10
-    report = Report("pageload")
+    report = Report()
     with serve() as base:
         lesson = get_json(base + "/api/examples")[0]["lesson"]
         with chromium() as browser:

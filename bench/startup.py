@@ -143,7 +143,7 @@ def _back_to_back(count: int) -> list[float]:
 def measure(short: bool) -> Report:
     """Rows for the raw WebSocket (warm, cold) and the browser, each with its bare starts."""
     count = 3 if short else 30
-    report = Report("startup")
+    report = Report()
     bare = Stats.of(_back_to_back(count))
     with serve({"MPBOOK_WARM_SANDBOXES": "1"}) as base:
         example = plain_example(base)

@@ -95,7 +95,7 @@ def _direct(program: str, lines: int) -> list[float]:
 
 def measure(short: bool) -> Report:
     runs, lines = (1, 10) if short else (8, 25)
-    report = Report("streaming")
+    report = Report()
     with serve() as base, socket_to(base) as client:
         example = plain_example(base)
         for where, source in PROGRAMS.items():

@@ -395,3 +395,27 @@ def test_a_busy_server_queues_the_run_and_stop_leaves_the_queue(browser: Any, on
         assert second.evaluate("id => MPBook.run.example(id).views[0].text.stdout", ex["id"]) == "after the queue\n"
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def one_page_server() -> Iterator[str]:
+    """A fourth server that takes one live page per address."""
+    with serve({"MPBOOK_CONNECTIONS_PER_CLIENT": "1"}) as url:
+        yield url
+
+
+def test_a_refused_page_says_why(browser: Any, one_page_server: str) -> None:
+    ex = get_json(one_page_server + "/api/examples")[0]
+    context = browser.new_context(base_url=one_page_server)
+    try:
+        first, second = context.new_page(), context.new_page()
+        for page in (first, second):
+            page.set_default_timeout(10_000)
+        first.goto(f"/lessons/{ex['lesson']}")
+        wait_connected(first)
+        second.goto(f"/lessons/{ex['lesson']}")
+        second.wait_for_function("() => /Server busy/.test(document.querySelector('.conn-status').textContent)")
+        first.close()
+        wait_connected(second, timeout=40_000)
+    finally:
+        context.close()

@@ -54,9 +54,13 @@
     if (title) { statusEl.title = title; } else { statusEl.removeAttribute("title"); }
   }
 
+  /* Why the last connection ended, when the server said: a refusal frame before
+     hello (too many pages open), or a restart (close code 1012). */
+  var closeReason = "";
+
   function showCountdown() {
     var seconds = Math.max(1, Math.round((retryAt - Date.now()) / 1000));
-    setStatus("down", "Offline · retrying in " + seconds + " s",
+    setStatus("down", (closeReason || "Offline") + " · retrying in " + seconds + " s",
       "The connection to the mpbook server dropped; the page reconnects by itself.");
   }
 
@@ -96,7 +100,13 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (!frame || typeof frame.type !== "string") { return; }
+      if (frame.type === "error" && hello === null) {
+        closeReason = frame.code === "busy" ? "Server busy" : "Refused";
+        setStatus("down", closeReason, String(frame.message || ""));
+        return;
+      }
       if (frame.type === "hello") {
+        closeReason = "";
         attempts = 0;
         hello = frame;
         if (frame.contained === false) {
@@ -109,8 +119,9 @@
       }
       emit(frame.type, frame);
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       if (ws !== socket) { return; }
+      if (event.code === 1012) { closeReason = "Server restarting"; }
       socket = null;
       var wasUp = hello !== null;
       hello = null;

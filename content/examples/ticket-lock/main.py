@@ -22,4 +22,4 @@ if __name__ == '__main__':
         p = multiprocessing.Process(target=task, args=(lock,))
         p.start()
 
-    time.sleep(2)
+    time.sleep(3)

@@ -17,4 +17,7 @@ compress = Compress()
 def register(app: Flask) -> None:
     """Compress text responses for clients that accept it."""
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    # Static files are streamed; the library leaves gzip out of its streaming list by
+    # default, which would send them uncompressed to a client that only takes gzip.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
     compress.init_app(app)

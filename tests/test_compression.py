@@ -32,6 +32,12 @@ def test_static_script_is_compressed_for_clients_that_accept_it(app: Flask, clie
     assert len(response.data) < len(static_file(app, "js/run.js")) / 2
 
 
+def test_gzip_only_clients_get_gzip(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/static/js/run.js", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.data) == static_file(app, "js/run.js")
+
+
 def test_identity_without_accept_encoding(app: Flask, client: FlaskClient) -> None:
     response = client.get("/static/js/run.js")
     assert "Content-Encoding" not in response.headers

@@ -26,8 +26,6 @@ import dataclasses
 import json
 import math
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,8 +37,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from .common import server_process
+
 ROOT = Path(__file__).resolve().parent.parent
-STARTUP_SECONDS = 40
 SETTLE_SECONDS = 15  # for the server to end runs and refill its warm sandboxes after the clients leave
 
 POOL_EXAMPLE = "pool-submit"  # ten half-second tasks on a pool of four processes
@@ -72,51 +71,12 @@ class Server:
     cgroup_parents: list[Path]  # where the worker makes its runs' cgroups
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(settings: dict[str, str] | None = None) -> Iterator[Server]:
     """``mpbook serve`` on a free loopback port with default settings (plus ``settings``)."""
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MPBOOK_")}
-    env.update({"PYTHONUNBUFFERED": "1", **(settings or {})})
-    log = tempfile.NamedTemporaryFile(prefix="mpbook-load-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
+    with server_process(settings, keep_settings=False) as (url, process):
         worker = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
         yield Server(url, process, worker, cgroup_parents(worker))
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-        log.close()
-        os.unlink(log.name)
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "/api/examples", timeout=2).close()
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def proc_status(pid: int, field: str) -> int:

@@ -322,22 +322,6 @@ LIGHT = {
 }
 
 
-class _Ignore:
-    """Runner callbacks for runs whose output nobody reads."""
-
-    def on_started(self, info: Any) -> None:
-        pass
-
-    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
-        pass
-
-    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
-        pass
-
-    def on_exit(self, code: int | None, reason: str, t: float) -> None:
-        pass
-
-
 def fair_cpu(samples: int = 5) -> dict[str, Any]:
     """Light runs alone, then beside two CPU-heavy runs: per-run cpu cgroups, then one shared cgroup."""
     results: dict[str, Any] = {"load_average_before": os.getloadavg()[0], "cores": os.cpu_count()}
@@ -352,7 +336,7 @@ def fair_cpu(samples: int = 5) -> dict[str, Any]:
 
 def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
     """In a process of its own: ``shared`` moves it into a fresh cpu cgroup, which its runs inherit."""
-    from server.runner import Limits, Runner, RunRequest, run_to_completion
+    from server.runner import Limits, QuietCallbacks, Runner, RunRequest, run_to_completion
     from server.sandbox import choose_backend
 
     backend = choose_backend("auto")
@@ -374,7 +358,7 @@ def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
             return result.duration_ms
 
         alone = {name: [light(source) for _ in range(samples)] for name, source in LIGHT.items()}
-        heavy = [runner.start(RunRequest(files={"main.py": HEAVY.encode()}, limits=limits), _Ignore())
+        heavy = [runner.start(RunRequest(files={"main.py": HEAVY.encode()}, limits=limits), QuietCallbacks())
                  for _ in range(2)]
         time.sleep(1.5)  # both pools are up and busy
         loaded = {name: [light(source) for _ in range(samples)] for name, source in LIGHT.items()}

@@ -548,8 +548,8 @@ class Run:
             self._done.set()
 
 
-class _Collect:
-    """Callbacks that do nothing: run_to_completion reads the RunResult."""
+class QuietCallbacks:
+    """Callbacks that do nothing, for runs read through their RunResult instead."""
 
     def on_started(self, info: StartedInfo) -> None:
         pass
@@ -566,6 +566,6 @@ class _Collect:
 
 def run_to_completion(runner: Runner, request: RunRequest) -> RunResult:
     """Run ``request`` and wait for its result (for tests and the command line)."""
-    run = runner.start(request, _Collect())
+    run = runner.start(request, QuietCallbacks())
     run.wait()
     return run.result

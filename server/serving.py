@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
 import secrets
 import socket
+import struct
 from types import FrameType
 from typing import Any
 
@@ -17,8 +19,7 @@ from . import create_app, sockets
 
 log = logging.getLogger("mpbook")
 
-# Addresses in the private ranges, for finding the LAN address (see lan_addresses).
-PRIVATE_PROBES = ("10.254.254.254", "172.16.254.254", "192.168.254.254")
+SIOCGIFADDR = 0x8915  # Linux: an interface's IPv4 address
 TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]+")
 
 
@@ -118,19 +119,20 @@ def banner(values: dict[str, Any], addresses: list[str]) -> list[str]:
 
 
 def lan_addresses() -> list[str]:
-    """This machine's addresses towards the private networks, found without sending a packet.
+    """This machine's IPv4 addresses on its network interfaces, loopback left out.
 
-    Connecting a UDP socket only picks the route and the source address."""
+    Read from the interfaces themselves (Linux's SIOCGIFADDR), so nothing is sent
+    anywhere; elsewhere the list is empty and the banner says so."""
     found = []
-    for probe in PRIVATE_PROBES:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _, name in socket.if_nameindex():
             try:
-                udp.connect((probe, 9))
-                address = udp.getsockname()[0]
+                request = struct.pack("256s", name.encode()[:15])
+                address = socket.inet_ntoa(fcntl.ioctl(probe.fileno(), SIOCGIFADDR, request)[20:24])
             except OSError:
-                continue
-        if not address.startswith("127.") and address != "0.0.0.0":
-            found.append(address)
+                continue  # an interface without an IPv4 address, or not Linux
+            if not address.startswith("127."):
+                found.append(address)
     return list(dict.fromkeys(found))
 
 

@@ -1,0 +1,21 @@
+from multiprocessing import Process, RLock, Manager
+
+def f(n, d, l, lock):
+    lock.acquire()
+    d[str(n)] = n
+    l[n] = -99
+    lock.release()
+
+if __name__ == '__main__':
+    lock = RLock()
+    with Manager() as manager:
+        d = manager.dict()
+        l = manager.list(range(10))  # [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+        for i in range(10):
+            p = Process(target=f, args=(i, d, l, lock))
+            p.start()
+            p.join()
+
+        print(d)
+        print(l)

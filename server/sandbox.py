@@ -93,6 +93,15 @@ def _build_runtime() -> Runtime:
     return Runtime(root, interpreter, tuple(sorted(prefixes)))
 
 
+def reap_leftovers() -> None:
+    """Remove the runtime and working dirs, and the run cgroups, of server processes that are gone.
+
+    A worker that was killed cannot clean up after itself; the process that
+    started it calls this when it exits."""
+    _reap_stale_dirs()
+    Cgroups.detect()  # which reaps stale run cgroups as it looks
+
+
 def _reap_stale_dirs() -> None:
     """Remove the runtime and working dirs of servers that died without cleaning up.
 

@@ -16,6 +16,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
 from . import create_app, sockets
+from .sandbox import reap_leftovers
 
 log = logging.getLogger("mpbook")
 
@@ -40,6 +41,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("graceful_timeout", 5)
         self.cfg.set("accesslog", None)
         self.cfg.set("errorlog", "-")
+        self.cfg.set("child_exit", _worker_exited)
         if "control_socket_disable" in self.cfg.settings:
             # gunicorn 25.1+ opens a management socket at one path per user, which every
             # instance on the machine would share; mpbook needs none.
@@ -73,6 +75,12 @@ class _Worker(ThreadWorker):  # type: ignore[misc]
         """The application, once loaded (a signal may come before)."""
         app = getattr(self, "wsgi", None)
         return app if isinstance(app, Flask) else None
+
+
+def _worker_exited(arbiter: Any, worker: Any) -> None:
+    """In gunicorn's master: a worker killed after its graceful timeout left its
+    sandboxes' cgroups and its runtime dir behind; remove them now."""
+    reap_leftovers()
 
 
 class _RedactTokens(logging.Filter):

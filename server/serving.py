@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import re
 import secrets
 import socket
@@ -41,7 +42,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("graceful_timeout", 5)
         self.cfg.set("accesslog", None)
         self.cfg.set("errorlog", "-")
-        self.cfg.set("child_exit", _worker_exited)
+        self.cfg.set("on_exit", _master_exiting)
         if "control_socket_disable" in self.cfg.settings:
             # gunicorn 25.1+ opens a management socket at one path per user, which every
             # instance on the machine would share; mpbook needs none.
@@ -77,9 +78,16 @@ class _Worker(ThreadWorker):  # type: ignore[misc]
         return app if isinstance(app, Flask) else None
 
 
-def _worker_exited(arbiter: Any, worker: Any) -> None:
-    """In gunicorn's master: a worker killed after its graceful timeout left its
-    sandboxes' cgroups and its runtime dir behind; remove them now."""
+def _master_exiting(arbiter: Any) -> None:
+    """In gunicorn's master, last: a worker killed after its graceful timeout ran no
+    cleanup of its own, so wait for it to be gone and remove what it left behind
+    (its runtime dir, its sandboxes' cgroups). A worker that died while serving is
+    replaced, and the new one does the same when it starts."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
     reap_leftovers()
 
 

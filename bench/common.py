@@ -198,10 +198,19 @@ def free_port() -> int:
 SERVER_ENV = {"MPBOOK_HOST": "127.0.0.1", "MPBOOK_RUNS_PER_MINUTE": "0", "MPBOOK_EDITING": "true"}
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``mpbook serve``: its base URL, its (gunicorn master) process, its output file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
 @contextmanager
-def server_process(env: Mapping[str, str] | None = None,
-                   keep_settings: bool = True) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``mpbook serve`` on a free loopback port for the block; yield its base URL and process.
+def server_process(env: Mapping[str, str] | None = None, keep_settings: bool = True,
+                   args: Sequence[str] = ()) -> Iterator[Served]:
+    """``mpbook serve`` (plus ``args``) on a free loopback port for the block.
 
     ``keep_settings=False`` drops the caller's MPBOOK_* variables, so the server runs
     with its defaults plus ``env``. The server's output goes to a file, never to a
@@ -212,19 +221,19 @@ def server_process(env: Mapping[str, str] | None = None,
     full_env = {**base, "PYTHONUNBUFFERED": "1", **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="mpbook-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "server.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(url):
+        while not answers(url):
             if process.poll() is not None:
                 raise BenchError(f"the server exited with {process.returncode}:\n{Path(log.name).read_text()}")
             if time.monotonic() > deadline:
                 raise BenchError(f"the server did not answer within {STARTUP_SECONDS} s:\n{Path(log.name).read_text()}")
             time.sleep(0.1)
-        yield url, process
+        yield Served(url, process, Path(log.name))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -237,10 +246,10 @@ def server_process(env: Mapping[str, str] | None = None,
         os.unlink(log.name)
 
 
-def _answers(url: str) -> bool:
-    """Whether the server answers HTTP at all: a 403 of a token-guarded server counts."""
+def answers(url: str) -> bool:
+    """Whether a server answers HTTP at all: a 403 of a token-guarded server counts."""
     try:
-        urllib.request.urlopen(url + "/api/examples", timeout=2).close()
+        urllib.request.urlopen(url + "/", timeout=2).close()
     except urllib.error.HTTPError:
         return True
     except OSError:
@@ -251,8 +260,8 @@ def _answers(url: str) -> bool:
 @contextmanager
 def serve(env: Mapping[str, str] | None = None) -> Iterator[str]:
     """The server as benchmarks want it (SERVER_ENV plus ``env``); yield its base URL."""
-    with server_process({**SERVER_ENV, **(env or {})}) as (url, _):
-        yield url
+    with server_process({**SERVER_ENV, **(env or {})}) as served:
+        yield served.url
 
 
 def get_json(url: str, timeout: float = 10) -> Any:

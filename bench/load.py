@@ -74,9 +74,10 @@ class Server:
 @contextmanager
 def serve(settings: dict[str, str] | None = None) -> Iterator[Server]:
     """``mpbook serve`` on a free loopback port with default settings (plus ``settings``)."""
-    with server_process(settings, keep_settings=False) as (url, process):
-        worker = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
-        yield Server(url, process, worker, cgroup_parents(worker))
+    with server_process(settings, keep_settings=False) as served:
+        master = served.process.pid
+        worker = int(Path(f"/proc/{master}/task/{master}/children").read_text().split()[0])
+        yield Server(served.url, served.process, worker, cgroup_parents(worker))
 
 
 def proc_status(pid: int, field: str) -> int:

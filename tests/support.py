@@ -15,5 +15,5 @@ __all__ = ["FIXTURE_CONTENT", "ROOT", "free_port", "live_server"]
 @contextmanager
 def live_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Yield the base URL of ``mpbook serve`` on a free loopback port; stop it afterwards."""
-    with server_process(env) as (url, _):
-        yield url
+    with server_process(env) as served:
+        yield served.url

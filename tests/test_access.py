@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,8 +20,9 @@ from websockets.sync.client import ClientConnection, connect
 
 from server import create_app, settings
 from server.access import READER_COOKIE
+from bench.common import server_process
 from server.serving import _RedactTokens, banner
-from support import FIXTURE_CONTENT, ROOT, free_port, live_server
+from support import FIXTURE_CONTENT, live_server
 
 TOKEN = "reader-token-1234"
 
@@ -142,36 +139,8 @@ def test_log_lines_never_carry_a_token() -> None:
 @contextmanager
 def workshop_server() -> Iterator[tuple[str, Path]]:
     """``mpbook serve --workshop`` on loopback; yields its URL and the file its output goes to."""
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="mpbook-test-access-")) / "server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT)}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--workshop", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 40
-        while not _answers(url):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield url, log
-    finally:
-        process.terminate()
-        process.wait(15)
-        log.unlink()
-        log.parent.rmdir()
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "/", timeout=2).close()
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
+    with server_process({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT)}, args=["--workshop"]) as served:
+        yield served.url, served.log
 
 
 def join(url: str, token: str) -> str:

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
+from bench.common import answers
 from support import FIXTURE_CONTENT, ROOT, free_port, live_server
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
@@ -88,16 +89,6 @@ def hall() -> Iterator[tuple[str, list[str], ExitStack, ExitStack]]:
             except subprocess.TimeoutExpired:
                 nginx.kill()
                 nginx.wait(5)
-
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "/", timeout=2).close()
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def join(url: str) -> str:

@@ -29,7 +29,8 @@ def wait_until(test: object, seconds: float) -> bool:
 
 def test_a_hung_worker_killed_at_shutdown_leaves_nothing_behind() -> None:
     env = {"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_WARM_SANDBOXES": "1"}
-    with server_process(env) as (_, master):
+    with server_process(env) as served:
+        master = served.process
         worker = int(Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()[0])
         # The worker builds its runtime venv and starts a warm sandbox.
         assert wait_until(lambda: leftovers(worker), 20)

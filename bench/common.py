@@ -221,7 +221,7 @@ def server_process(env: Mapping[str, str] | None = None, keep_settings: bool = T
     full_env = {**base, "PYTHONUNBUFFERED": "1", **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="mpbook-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "mpbook.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

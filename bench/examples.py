@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from server import settings
-from server.lessons import Example, load_book
+from mpbook import settings
+from mpbook.book.lessons import Example, load_book
 
 from .common import (
     Report, Row, Socket, Stats, clean_interpreter, get_json, serve, socket_to, stats_text, time_command, verdict,

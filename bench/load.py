@@ -337,8 +337,8 @@ def fair_cpu(samples: int = 5) -> dict[str, Any]:
 
 def _fair_cpu_arrangement(arrangement: str, samples: int) -> dict[str, Any]:
     """In a process of its own: ``shared`` moves it into a fresh cpu cgroup, which its runs inherit."""
-    from server.runner import Limits, QuietCallbacks, Runner, RunRequest, run_to_completion
-    from server.sandbox import choose_backend
+    from mpbook.engine.runner import Limits, QuietCallbacks, Runner, RunRequest, run_to_completion
+    from mpbook.engine.sandbox import choose_backend
 
     backend = choose_backend("auto")
     cgroups = backend.cgroups

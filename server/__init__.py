@@ -1,36 +1,6 @@
-"""mpbook: an interactive textbook on Python multiprocessing."""
+"""mpbook: an interactive textbook on Python multiprocessing.
 
-from __future__ import annotations
-
-from pathlib import Path
-from typing import Any, Mapping
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import access, compression, errors, pages, security, settings, sockets, status
-from .lessons import load_book
-from .services import build_services
-
-
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application; ``test_config`` overrides settings by name."""
-    values = settings.load(test_config)
-    site = Path(values["site_dir"])
-    app = Flask(__name__, template_folder=str(site / "templates"), static_folder=str(site / "static"))
-    app.config["MPBOOK"] = values
-    if values["proxy_hops"] > 0:
-        # The reader's address and scheme as the proxies saw them, for rate limits, caps and cookies.
-        hops = values["proxy_hops"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    book = load_book(Path(values["content_dir"]))
-    app.extensions["mpbook.book"] = book
-    app.extensions["mpbook.services"] = build_services(values, book)
-    security.register(app)
-    access.register(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(status.bp)
-    sockets.init_app(app)
-    errors.register(app)
-    compression.register(app)
-    return app
+Three wings (docs/architecture.md): ``mpbook.web`` serves pages and the run
+socket, ``mpbook.book`` reads and renders the content, ``mpbook.engine`` runs
+readers' programs in sandboxes and knows nothing of the web.
+"""

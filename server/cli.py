@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
-from . import settings
+from mpbook import settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = "(set)" if s.name in settings.SECRETS and values[s.name] else repr(values[s.name])
             print(f"{s.name:24} {shown:24} {s.env}\n{'':24} {s.help}")
         return 0
-    from .serving import serve as run_server
+    from mpbook.web.serving import serve as run_server
 
     return run_server(values)
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from server import create_app
+from mpbook.web import create_app
 from support import FIXTURE_CONTENT
 
 

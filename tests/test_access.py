@@ -18,10 +18,11 @@ from flask import Flask, request
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from server import create_app, settings
-from server.access import READER_COOKIE
+from mpbook import settings
+from mpbook.web import create_app
+from mpbook.web.access import READER_COOKIE
 from bench.common import server_process
-from server.serving import _RedactTokens, banner
+from mpbook.web.serving import _RedactTokens, banner
 from support import FIXTURE_CONTENT, live_server
 
 TOKEN = "reader-token-1234"

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pytest
 
-from server.runner import Limits, Runner, RunRequest, RunResult, run_to_completion
-from server.sandbox import Backend, SandboxError, choose_backend
+from mpbook.engine.runner import Limits, Runner, RunRequest, RunResult, run_to_completion
+from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
 
 LIMITS = Limits(wall_seconds=10, cpu_seconds=5, memory_bytes=96 * 2**20, processes=24, output_bytes=16 * 2**10,
                 file_bytes=2 * 2**20, tmp_bytes=4 * 2**20)

@@ -10,11 +10,11 @@ from typing import Iterator
 
 import pytest
 
-from server import settings
-from server.lessons import Example, load_book, mismatches
-from server.runner import Runner, RunRequest, RunResult, run_to_completion
-from server.sandbox import choose_backend
-from server.services import limits_from_settings
+from mpbook import settings
+from mpbook.book.lessons import Example, load_book, mismatches
+from mpbook.engine.runner import Runner, RunRequest, RunResult, run_to_completion
+from mpbook.engine.sandbox import choose_backend
+from mpbook.web.services import limits_from_settings
 
 VALUES = settings.load()
 BOOK = load_book(__import__("pathlib").Path(VALUES["content_dir"]))

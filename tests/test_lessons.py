@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from server.lessons import ContentError, Expectation, load_book, mismatches
+from mpbook.book.lessons import ContentError, Expectation, load_book, mismatches
 
 from support import FIXTURE_CONTENT
 

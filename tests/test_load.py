@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench.load import run_load
-from server.cgroups import Cgroups
-from server.runner import Limits, Runner, RunRequest
-from server.sandbox import choose_backend
+from mpbook.engine.cgroups import Cgroups
+from mpbook.engine.runner import Limits, Runner, RunRequest
+from mpbook.engine.sandbox import choose_backend
 
 
 @pytest.mark.slow

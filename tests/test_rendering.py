@@ -1,5 +1,5 @@
-from server.lessons import load_book
-from server.rendering import pygments_css, render_lesson
+from mpbook.book.lessons import load_book
+from mpbook.book.rendering import pygments_css, render_lesson
 
 from support import FIXTURE_CONTENT
 
@@ -50,7 +50,7 @@ def test_plain_fences_are_highlighted_not_runnable() -> None:
 
 
 def test_raw_html_in_markdown_is_not_passed_through() -> None:
-    from server.rendering import MARKDOWN
+    from mpbook.book.rendering import MARKDOWN
 
     assert "<script>" not in MARKDOWN.render("<script>alert(1)</script>")
 

@@ -16,10 +16,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from server.runner import (
+from mpbook.engine.runner import (
     Limits, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
 )
-from server.sandbox import Backend, SandboxError, choose_backend
+from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
 
 LIMITS = Limits(wall_seconds=20, memory_bytes=256 * 2**20, processes=64, output_bytes=64 * 2**10)
 PYTHON = os.path.realpath(sys.executable)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from server.cgroups import Cgroups
-from server.runtime import sitecustomize as wire
-from server.sandbox import (
+from mpbook.engine.cgroups import Cgroups
+from mpbook.engine.runtime import sitecustomize as wire
+from mpbook.engine.sandbox import (
     CGROUP_TRAMPOLINE, SANDBOX_HOME, BasicBackend, BwrapBackend, SandboxError, _reap_stale_dirs, choose_backend,
     runtime,
 )

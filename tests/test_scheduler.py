@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from server.scheduler import QueueFull, Scheduler
+from mpbook.engine.scheduler import QueueFull, Scheduler
 
 
 def test_grants_up_to_slots_then_queues_in_order() -> None:

@@ -1,7 +1,7 @@
 import pytest
 from flask.testing import FlaskClient
 
-from server.security import allowed_hosts, host_name, same_origin
+from mpbook.web.security import allowed_hosts, host_name, same_origin
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from server import settings
+from mpbook import settings
 
 DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server import create_app
-from server.access import STATUS_COOKIE
+from mpbook.web import create_app
+from mpbook.web.access import STATUS_COOKIE
 from support import FIXTURE_CONTENT, ROOT, live_server
 from test_access import first_frame, open_socket
 

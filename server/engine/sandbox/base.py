@@ -1,12 +1,8 @@
-"""Sandboxes that run one reader's program each: bubblewrap, or a basic fallback.
+"""What every sandbox backend shares: the runtime venv, a started Sandbox, the Backend base.
 
-A sandbox is started ahead of its program (see runtime/boot.py): an interpreter
-from the runtime venv, blocked reading the program on stdin, with stdout and
-stderr on pipes and the record pipe (runtime/sitecustomize.py) on a passed fd.
-``choose_backend`` picks how: ``bwrap`` (namespaces, a read-only view of only
-what the interpreter needs, tmpfs working dir) or ``basic`` (own session, temp
-working dir, cleared environment; contains nothing, and says so). Either puts
-each sandbox in its own cgroup when the machine allows (cgroups.py).
+A sandbox is an interpreter from the runtime venv started ahead of its program,
+blocked reading the program on stdin (runtime/boot.py), with stdout and stderr on
+pipes and the record pipe (runtime/sitecustomize.py) on a passed fd.
 """
 
 from __future__ import annotations
@@ -20,14 +16,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cgroups import Cgroups, RunCgroup
+from mpbook.engine.cgroups import Cgroups, RunCgroup
 
-RUNTIME_SOURCES = Path(__file__).with_name("runtime")
+RUNTIME_SOURCES = Path(__file__).resolve().parent.parent / "runtime"
 SANDBOX_RUNTIME = Path("/opt/mpbook")  # where bwrap shows the runtime venv
 SANDBOX_HOME = Path("/home/mpbook")  # the working dir inside bwrap (a tmpfs)
 SANDBOX_UID = 65534  # "nobody" inside the user namespace
@@ -279,181 +274,3 @@ class Backend:
             "open_files": "RLIMIT_NOFILE (each process)", "source_bytes": "runner",
             "tmp_bytes": self.tmp_enforcement,
         }
-
-
-class BwrapBackend(Backend):
-    """bubblewrap: own user, pid, net, ipc, uts, mount (and cgroup) namespaces; nothing of
-    the host but /usr, the interpreter and the runtime, read-only; tmpfs for the rest."""
-
-    name = "bwrap"
-    is_contained = True
-    overhead = 2  # bwrap's monitor outside and its pid 1 inside
-    tmp_enforcement = "tmpfs size (/tmp, /dev/shm and the working dir, each)"
-
-    def __init__(self, cgroups: Cgroups | None, note: str = "", hardening: tuple[str, ...] = ()) -> None:
-        super().__init__(cgroups, note)
-        self.hardening = hardening
-
-    @classmethod
-    def probe(cls, cgroups: Cgroups | None) -> BwrapBackend | str:
-        """A working backend, or why bwrap cannot be used here."""
-        bwrap = shutil.which("bwrap")
-        if bwrap is None:
-            return "bwrap is not installed"
-        problem = ""
-        # --disable-userns needs bubblewrap 0.8; older ones still sandbox well without it.
-        for hardening in (("--disable-userns",), ()):
-            backend = cls(cgroups, hardening=hardening)
-            argv, _, _ = backend.command(runtime(), 2**20, {})
-            argv[argv.index("-u"):] = ["-S", "-c", "pass"]
-            try:
-                done = subprocess.run(argv, capture_output=True, timeout=30, env={})
-            except (OSError, subprocess.TimeoutExpired) as error:
-                return f"bwrap failed to start: {error}"
-            if done.returncode == 0:
-                return backend
-            problem = problem or done.stderr.decode(errors="replace").strip()
-        return f"bwrap does not work here: {problem}"
-
-    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
-        argv = [
-            "bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-            *self.hardening, "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "mpbook",
-            "--clearenv",
-        ]
-        for name, value in {**env, "HOME": str(SANDBOX_HOME)}.items():
-            argv += ["--setenv", name, value]
-        argv += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", "/usr", "/usr"]
-        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-            if os.path.islink(top):
-                argv += ["--symlink", os.readlink(top), top]
-            elif os.path.isdir(top):
-                argv += ["--ro-bind", top, top]
-        for prefix in rt.prefixes:
-            if not prefix.is_relative_to("/usr"):
-                argv += ["--ro-bind", str(prefix), str(prefix)]
-        argv += ["--ro-bind", str(rt.root), str(SANDBOX_RUNTIME)]
-        for tmpfs in ("/tmp", "/dev/shm", str(SANDBOX_HOME)):
-            argv += ["--size", str(tmp_bytes), "--tmpfs", tmpfs]
-        argv += [
-            "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", str(SANDBOX_HOME),
-            str(SANDBOX_RUNTIME / "bin" / "python"), "-I", "-u", str(SANDBOX_RUNTIME / "boot.py"),
-        ]
-        return argv, "/", None  # cwd "/": bwrap's own environment ($PWD) is visible inside
-
-    def popen_env(self, env: dict[str, str]) -> dict[str, str]:
-        return {"PATH": PATH}  # bwrap itself needs no more; --setenv gives the sandbox its own
-
-    def _init_pid(self, sandbox: Sandbox) -> int | None:
-        """Host pid of bwrap's pid 1 inside the sandbox: the only child of bwrap's monitor."""
-        try:
-            children = Path(f"/proc/{sandbox.pid}/task/{sandbox.pid}/children").read_text().split()
-        except OSError:
-            return None
-        return int(children[0]) if children else None
-
-    def infrastructure(self, sandbox: Sandbox) -> set[int]:
-        return {sandbox.pid} | ({init} if (init := self._init_pid(sandbox)) else set())
-
-    def scan(self, sandbox: Sandbox) -> set[int]:
-        init = self._init_pid(sandbox)
-        if init is None:
-            return set()
-        try:
-            namespace = os.readlink(f"/proc/{init}/ns/pid")
-        except OSError:
-            return set()
-        members = {sandbox.pid}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if os.readlink(f"/proc/{entry}/ns/pid") == namespace:
-                        members.add(int(entry))
-                except OSError:
-                    pass
-        return members
-
-    def kill(self, sandbox: Sandbox) -> None:
-        # When pid 1 of a pid namespace dies, the kernel kills every process in it,
-        # daemons included, and only then lets pid 1 be reaped. Killing bwrap's
-        # monitor instead would reach pid 1 only through --die-with-parent.
-        init = self._init_pid(sandbox)
-        _signal(init if init is not None else sandbox.pid, signal.SIGKILL)
-
-    def exit_code(self, returncode: int) -> int:
-        # bwrap exits with 128 + N when the program died of signal N.
-        return -(returncode - 128) if 128 < returncode < 128 + signal.NSIG else returncode
-
-
-class BasicBackend(Backend):
-    """No containment: own session, temp working dir, cleared environment, rlimits.
-
-    For a laptop without bubblewrap. Programs can read the user's files and use
-    the network; a process that leaves the session survives the run."""
-
-    name = "basic"
-    is_contained = False
-
-    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
-        workdir = Path(tempfile.mkdtemp(prefix=f"mpbook-run-{os.getpid()}-"))
-        env["HOME"] = str(workdir)
-        return [str(rt.python), "-I", "-u", str(rt.root / "boot.py")], str(workdir), workdir
-
-    def scan(self, sandbox: Sandbox) -> set[int]:
-        """Processes of the sandbox's session (Linux /proc; elsewhere just the main process)."""
-        if not os.path.isdir("/proc"):
-            return {sandbox.pid} if sandbox.popen.poll() is None else set()
-        members = set()
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                fields = stat[stat.rindex(")") + 2:].split()
-                if int(fields[3]) == sandbox.pid and fields[0] != "Z":  # session id
-                    members.add(int(entry))
-        return members
-
-    def kill(self, sandbox: Sandbox) -> None:
-        try:
-            os.killpg(sandbox.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        for pid in self.scan(sandbox):
-            _signal(pid, signal.SIGKILL)
-
-    def kill_leftovers(self, sandbox: Sandbox) -> None:
-        # The session, or the cgroup if there is one: it holds even processes that left the session.
-        deadline = time.monotonic() + 5
-        while sandbox.members() - {sandbox.pid} and time.monotonic() < deadline:
-            sandbox.kill()
-            time.sleep(0.005)
-
-    def nproc_limit(self, processes: int) -> int | None:
-        # RLIMIT_NPROC counts all of the user's processes, not only the run's.
-        if os.geteuid() == 0 or not os.path.isdir("/proc"):
-            return None
-        uid = os.geteuid()
-        mine = 0
-        for entry in os.listdir("/proc"):
-            try:
-                mine += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
-            except OSError:
-                pass
-        return mine + processes
-
-
-def choose_backend(kind: str = "auto", use_cgroups: bool = True) -> Backend:
-    """The sandbox backend: "bwrap", "basic", or "auto" (bwrap when it works here, else basic)."""
-    if kind not in ("auto", "bwrap", "basic"):
-        raise ValueError(f"the sandbox must be auto, bwrap or basic, not {kind!r}")
-    cgroups = Cgroups.detect() if use_cgroups else None
-    if kind == "basic":
-        return BasicBackend(cgroups, "chosen by the sandbox setting")
-    found = BwrapBackend.probe(cgroups)
-    if isinstance(found, BwrapBackend):
-        return found
-    if kind == "bwrap":
-        raise SandboxError(found)
-    return BasicBackend(cgroups, found)

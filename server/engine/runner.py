@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
-from .runtime import sitecustomize as wire
-from .sandbox import Backend, Sandbox
+from mpbook.engine.runtime import sitecustomize as wire
+from mpbook.engine.sandbox import Backend, Sandbox
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from . import create_app, sockets
-from .sandbox import reap_leftovers
+from mpbook.web import create_app, sockets
+from mpbook.engine.sandbox import reap_leftovers
 
 log = logging.getLogger("mpbook")
 

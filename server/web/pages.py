@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
-from .lessons import Book
-from .rendering import pygments_css, render_lesson
+from mpbook.book.lessons import Book
+from mpbook.book.rendering import pygments_css, render_lesson
 
 bp = Blueprint("pages", __name__)
 

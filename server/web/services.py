@@ -13,10 +13,10 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lessons import Book, Example
-from .runner import Limits, Runner, RunRequest, SourceTooLarge
-from .sandbox import Backend, choose_backend
-from .scheduler import Scheduler
+from mpbook.book.lessons import Book, Example
+from mpbook.engine.runner import Limits, Runner, RunRequest, SourceTooLarge
+from mpbook.engine.sandbox import Backend, choose_backend
+from mpbook.engine.scheduler import Scheduler
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

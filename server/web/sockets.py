@@ -16,10 +16,10 @@ from flask import Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from .lessons import START_METHODS, Example
-from .runner import Limits, Run, RunRequest, SourceTooLarge, StartedInfo
-from .scheduler import QueueFull, Ticket
-from .services import Services
+from mpbook.book.lessons import START_METHODS, Example
+from mpbook.engine.runner import Limits, Run, RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.scheduler import QueueFull, Ticket
+from mpbook.web.services import Services
 
 log = logging.getLogger("mpbook.sockets")
 sock = Sock()

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from .services import Services
+from mpbook.web.services import Services
 
 bp = Blueprint("status", __name__)
 

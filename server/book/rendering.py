@@ -16,7 +16,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .lessons import Book, Example, Lesson
+from mpbook.book.lessons import Book, Example, Lesson
 
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "monokai"

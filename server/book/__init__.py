@@ -1,0 +1,1 @@
+"""The book: lessons, examples and their rendering, read from content/."""

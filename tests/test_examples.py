@@ -3,42 +3,38 @@ prints what the book shows beside it. The book must never show output Python doe
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from mpbook import settings
 from mpbook.book.lessons import Example, load_book, mismatches
-from mpbook.engine.runner import Runner, RunRequest, RunResult, run_to_completion
-from mpbook.engine.sandbox import choose_backend
-from mpbook.web.services import limits_from_settings
+from mpbook.engine.runner import RunResult, run_to_completion
+from mpbook.web.wiring import build_wiring
 
-VALUES = settings.load()
-BOOK = load_book(__import__("pathlib").Path(VALUES["content_dir"]))
+VALUES = settings.load({"warm_sandboxes": 0})
+BOOK = load_book(Path(VALUES["content_dir"]))
 CASES = [(e, m) for e in BOOK.examples_in_order() for m in e.start_methods]
 
 
 @pytest.fixture(scope="module")
 def results() -> Iterator[dict[tuple[str, str], RunResult]]:
-    """Run every case once, a few at a time, before the assertions read them."""
-    runner = Runner(choose_backend(VALUES["sandbox"]), warm=0)
-    limits = limits_from_settings(VALUES)
+    """Run every case once, a few at a time, before the assertions read them: each
+    shaped by the one ``request_for`` that shapes a reader's click."""
+    wiring = build_wiring(VALUES, BOOK)
 
     def run(case: tuple[Example, str]) -> RunResult:
         example, method = case
-        wall = example.timeout or limits.wall_seconds
-        request = RunRequest(files=example.files, start_method=method,
-                             limits=dataclasses.replace(limits, wall_seconds=wall))
-        return run_to_completion(runner, request)
+        return run_to_completion(wiring.runner, wiring.request_for(example, start_method=method))
 
     try:
         with ThreadPoolExecutor(4) as pool:
             yield dict(zip([(e.id, m) for e, m in CASES], pool.map(run, CASES)))
     finally:
-        runner.close()
+        wiring.close()
 
 
 @pytest.mark.parametrize(("example", "method"), CASES, ids=[f"{e.id}-{m}" for e, m in CASES])

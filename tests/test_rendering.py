@@ -1,13 +1,18 @@
+from functools import partial
+
+from mpbook import settings
 from mpbook.book.lessons import load_book
 from mpbook.book.rendering import pygments_css, render_lesson
+from mpbook.web.wiring import wall_seconds
 
 from support import FIXTURE_CONTENT
 
 BOOK = load_book(FIXTURE_CONTENT)
+WALL = partial(wall_seconds, limit=settings.BY_NAME["wall_seconds"].default)
 
 
 def test_example_block_carries_its_id_and_escapes_code() -> None:
-    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    html = render_lesson(BOOK.lesson("first"), BOOK, WALL).html  # type: ignore[arg-type]
     assert 'data-example="hello"' in html
     visible = html.split('<script type="application/json"', 1)[0]
     assert "<b>world" not in visible
@@ -16,13 +21,13 @@ def test_example_block_carries_its_id_and_escapes_code() -> None:
 
 
 def test_source_json_cannot_close_its_script_tag() -> None:
-    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    html = render_lesson(BOOK.lesson("first"), BOOK, WALL).html  # type: ignore[arg-type]
     script = html.split('class="example-source">', 1)[1].split("</script>", 1)[0]
     assert "</" not in script
 
 
 def test_headings_get_anchors_for_the_sidebar() -> None:
-    rendered = render_lesson(BOOK.lesson("first"), BOOK)  # type: ignore[arg-type]
+    rendered = render_lesson(BOOK.lesson("first"), BOOK, WALL)  # type: ignore[arg-type]
     assert [(h.level, h.text, h.anchor) for h in rendered.headings] == [
         (2, "A section", "a-section"), (3, "A subsection", "a-subsection"),
     ]
@@ -30,21 +35,21 @@ def test_headings_get_anchors_for_the_sidebar() -> None:
 
 
 def test_corrections_show_the_original_line() -> None:
-    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    html = render_lesson(BOOK.lesson("first"), BOOK, WALL).html  # type: ignore[arg-type]
     assert "In the original post" in html
     assert "prnt(&#x27;hello&#x27;)" in html
     assert "The function is <code>print</code>." in html
 
 
 def test_original_example_is_marked() -> None:
-    html = render_lesson(BOOK.lesson("second"), BOOK).html  # type: ignore[arg-type]
+    html = render_lesson(BOOK.lesson("second"), BOOK, WALL).html  # type: ignore[arg-type]
     assert 'class="example original"' in html
     assert 'data-original-of="hello"' in html
     assert "NameError" in html
 
 
 def test_plain_fences_are_highlighted_not_runnable() -> None:
-    html = render_lesson(BOOK.lesson("first"), BOOK).html  # type: ignore[arg-type]
+    html = render_lesson(BOOK.lesson("first"), BOOK, WALL).html  # type: ignore[arg-type]
     assert html.count("data-example=") == 1
     assert '<span class="nb">print</span>' in html
 

@@ -159,7 +159,7 @@ def test_stop_ends_a_running_program(session: Session) -> None:
     session.send({"op": "stop"})
     frames = session.until_exit(10)
     assert frames[-1]["reason"] == "stopped"
-    assert frames[-1]["message"] == "Stopped by you."
+    assert frames[-1]["message"] == "Stopped by you"
 
 
 def test_wall_time_limit_says_so(session: Session) -> None:

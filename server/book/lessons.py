@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mpbook.engine.runner import REASONS, START_METHODS
+
 SUMMARY_LINE = re.compile(r"^\s*[-*]\s+\[(?P<title>[^\]]+)\]\((?P<file>[a-z0-9][a-z0-9-]*\.md)\)\s*$")
 EXAMPLE_FENCE = re.compile(r"^```example[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
 EXAMPLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MATCH_MODES = ("exact", "unordered", "regex")
-REASONS = ("ok", "error", "timeout", "memory", "processes", "output", "stopped")
-START_METHODS = ("fork", "spawn", "forkserver")
 
 
 class ContentError(Exception):

@@ -6,6 +6,7 @@ import json
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -64,7 +65,10 @@ def _markdown() -> MarkdownIt:
 MARKDOWN = _markdown()
 
 
-def render_lesson(lesson: Lesson, book: Book) -> RenderedLesson:
+WallSeconds = Callable[[Example], float]  # the wall time a run of an example gets on this server
+
+
+def render_lesson(lesson: Lesson, book: Book, wall_seconds: WallSeconds) -> RenderedLesson:
     """The lesson body as HTML, with its example blocks, and its headings."""
     env: dict[str, object] = {}
     tokens = MARKDOWN.parse(lesson.markdown, env)
@@ -78,7 +82,7 @@ def render_lesson(lesson: Lesson, book: Book) -> RenderedLesson:
         if token.type != "fence":
             continue
         parts.append(renderer.render(tokens[start:i], MARKDOWN.options, env))
-        parts.append(_render_fence(token, book))
+        parts.append(_render_fence(token, book, wall_seconds))
         start = i + 1
     parts.append(renderer.render(tokens[start:], MARKDOWN.options, env))
     return RenderedLesson(html="".join(parts), headings=headings)
@@ -98,14 +102,14 @@ def _headings(tokens: list[Token]) -> list[Heading]:
     return found
 
 
-def _render_fence(token: Token, book: Book) -> str:
+def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
     info = token.info.strip().split()
     if info[:1] == ["example"] and len(info) == 2:
-        return render_example(book.examples[info[1]], book)
+        return render_example(book.examples[info[1]], book, wall_seconds)
     return highlight_code(token.content, info[0] if info else "text")
 
 
-def render_example(example: Example, book: Book) -> str:
+def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> str:
     """The static block for a runnable example; the page's script adds the live parts."""
     is_original = example.original_of is not None
     classes = "example original" if is_original else "example"
@@ -126,7 +130,7 @@ def render_example(example: Example, book: Book) -> str:
         '<button type="button" class="run" disabled title="Connecting to the server…">Run</button>'
         '<span class="run-note">Running examples needs JavaScript and a connection to the mpbook server.</span>'
         "</div>",
-        _expected_block(example),
+        _expected_block(example, wall_seconds(example)),
     ]
     if example.corrections:
         out.append(_corrections_block(example))
@@ -134,7 +138,7 @@ def render_example(example: Example, book: Book) -> str:
     return "\n".join(out)
 
 
-def _expected_block(example: Example) -> str:
+def _expected_block(example: Example, wall_seconds: float) -> str:
     expect = example.expect
     parts = ['<div class="example-expected">', '<div class="panel-label">Output in the book</div>']
     if expect.stdout:
@@ -150,7 +154,7 @@ def _expected_block(example: Example) -> str:
     if expect.match in notes:
         parts.append(f'<p class="expected-note">{notes[expect.match]}</p>')
     if expect.reason == "timeout":
-        parts.append(f'<p class="expected-note">This program never finishes: the book stops it after {example.timeout or 10:g} s.</p>')
+        parts.append(f'<p class="expected-note">This program never finishes: the book stops it after {wall_seconds:g} s.</p>')
     parts.append("</div>")
     return "\n".join(parts)
 

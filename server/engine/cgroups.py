@@ -133,9 +133,6 @@ class Cgroups:
             except OSError:
                 pass
 
-    def describe(self) -> str:
-        return f"cgroup v{self.version} ({', '.join(sorted(self.parents))})"
-
 
 def _usable(parents: Iterable[Path]) -> bool:
     try:

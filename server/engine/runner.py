@@ -31,6 +31,8 @@ from mpbook.engine.sandbox import Backend, Sandbox
 log = logging.getLogger(__name__)
 
 START_METHODS = ("fork", "spawn", "forkserver")
+# Why a run ended; docs/protocol.md says what each means.
+REASONS = ("ok", "error", "timeout", "memory", "processes", "output", "stopped")
 STOP_GRACE_SECONDS = 0.5  # between the polite SIGINT of stop() and SIGKILL
 DRAIN_SECONDS = 2.0  # to read what is left in the pipes once the run is over
 TICK_SECONDS = 0.05  # how often a run checks its clock and its cgroup
@@ -64,8 +66,9 @@ class SourceTooLarge(RunnerError):
     """The program's files exceed ``Limits.source_bytes``."""
 
 
-class CapacityReached(RunnerError):
-    """No run slot is free (raised by the scheduler)."""
+def default_start_method() -> str:
+    """The start method a run gets when it asks for none: the platform's default."""
+    return multiprocessing.get_all_start_methods()[0]
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,10 @@ class RunRequest:
                 raise ValueError(f"The file name {path!r} must be a relative path inside the program's folder.")
         if self.start_method is not None and self.start_method not in START_METHODS:
             raise ValueError(f"The start method must be one of {', '.join(START_METHODS)}, not {self.start_method!r}.")
+        size = sum(len(data) for data in self.files.values())
+        if size > self.limits.source_bytes:
+            raise SourceTooLarge(f"The program is {-(-size // 1024)} KiB; this server takes up to "
+                                 f"{self.limits.source_bytes // 1024} KiB.")
 
 
 @dataclass(frozen=True)
@@ -142,13 +149,16 @@ class Callbacks(Protocol):
 
 
 class Runner:
-    """Starts runs; keeps ``warm`` sandboxes started ahead. Thread-safe."""
+    """Starts runs; keeps ``warm`` sandboxes started ahead, with tmpfs of ``tmp_bytes``. Thread-safe.
 
-    def __init__(self, backend: Backend, warm: int = 1) -> None:
+    A run whose ``Limits.tmp_bytes`` differs from the pool's shape starts its own
+    sandbox, and the pool re-warms in the new shape."""
+
+    def __init__(self, backend: Backend, warm: int = 1, tmp_bytes: int = Limits.tmp_bytes) -> None:
         self.backend = backend
         self.warm = max(0, warm)
         self._pool: list[Sandbox] = []
-        self._shape = Limits().tmp_bytes  # tmpfs size is fixed when a sandbox starts
+        self._shape = tmp_bytes  # tmpfs size is fixed when a sandbox starts
         self._changed = threading.Condition()
         self._closed = False
         self._runs: set[Run] = set()
@@ -160,10 +170,6 @@ class Runner:
 
     def start(self, request: RunRequest, callbacks: Callbacks) -> Run:
         """Start ``request`` and return at once; its output flows on the run's thread."""
-        size = sum(len(data) for data in request.files.values())
-        if size > request.limits.source_bytes:
-            raise SourceTooLarge(
-                f"The program is {size} bytes; the limit is {request.limits.source_bytes} bytes.")
         with self._changed:
             if self._closed:
                 raise RunnerError("The runner is closed.")
@@ -354,7 +360,7 @@ class Run:
         memory_by_cgroup = cgroup is not None and "memory" in cgroup.by_controller
         self._call(self._callbacks.on_started, StartedInfo(
             run_id=self.id, backend=backend.name, contained=backend.is_contained, cgroup=cgroup is not None,
-            warm=self._warm, start_method=self.request.start_method or multiprocessing.get_all_start_methods()[0],
+            warm=self._warm, start_method=self.request.start_method or default_start_method(),
             limits=limits.as_dict(), enforcement=backend.enforcement(),
         ))
         if self._reason is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 PositionCallback = Callable[[int], None]
+GrantCallback = Callable[["Ticket"], None]
 
 
 class QueueFull(Exception):
@@ -29,11 +30,17 @@ class Stats:
 
 
 class Ticket:
-    """One reader's place: granted at once, or waiting in line for a slot."""
+    """One reader's place: granted at once, or waiting in line for a slot.
 
-    def __init__(self, scheduler: Scheduler, on_position: PositionCallback) -> None:
+    ``on_grant`` (if given) is called with the ticket when its slot is granted, on
+    the thread that frees the slot (or that entered, when one was free), outside
+    the scheduler's lock; ``wait()`` is the blocking way to learn the same."""
+
+    def __init__(self, scheduler: Scheduler, on_position: PositionCallback,
+                 on_grant: GrantCallback | None = None) -> None:
         self._scheduler = scheduler
         self.on_position = on_position
+        self.on_grant = on_grant
         self._event = threading.Event()
         self.granted = False
         self.cancelled = False
@@ -68,19 +75,20 @@ class Scheduler:
         self._refused_total = 0
         self._recent_starts: deque[float] = deque()
 
-    def enter(self, on_position: PositionCallback) -> Ticket:
+    def enter(self, on_position: PositionCallback, on_grant: GrantCallback | None = None) -> Ticket:
         """A ticket, granted now or queued; raises QueueFull when the line is full."""
-        ticket = Ticket(self, on_position)
+        ticket = Ticket(self, on_position, on_grant)
         with self._lock:
             if len(self._running) < self.slots and not self._waiting:
                 self._grant(ticket)
-                return ticket
-            if len(self._waiting) >= self.queue_size:
+                moved: list[tuple[Ticket, int]] = []
+            elif len(self._waiting) >= self.queue_size:
                 self._refused_total += 1
                 raise QueueFull(f"{len(self._waiting)} runs are already waiting")
-            self._waiting.append(ticket)
-            position = len(self._waiting)
-        on_position(position)
+            else:
+                self._waiting.append(ticket)
+                moved = [(ticket, len(self._waiting))]
+        self._announce(moved, [ticket] if ticket.granted else [])
         return ticket
 
     def stats(self) -> Stats:
@@ -112,30 +120,36 @@ class Scheduler:
             ticket._event.set()
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
-                moved = self._positions()
+                moved, granted = self._positions(), []
             else:
-                moved = self._free(ticket)
-        self._announce(moved)
+                moved, granted = self._free(ticket)
+        self._announce(moved, granted)
 
     def _release(self, ticket: Ticket) -> None:
         with self._lock:
-            moved = self._free(ticket)
-        self._announce(moved)
+            moved, granted = self._free(ticket)
+        self._announce(moved, granted)
 
-    def _free(self, ticket: Ticket) -> list[tuple[Ticket, int]]:
+    def _free(self, ticket: Ticket) -> tuple[list[tuple[Ticket, int]], list[Ticket]]:
+        """Give ``ticket``'s slot to the next in line: the new positions, the tickets granted (lock held)."""
         if ticket.released or ticket not in self._running:
-            return []
+            return [], []
         ticket.released = True
         self._running.discard(ticket)
+        granted: list[Ticket] = []
         while self._waiting and len(self._running) < self.slots:
-            self._grant(self._waiting.popleft())
-        return self._positions()
+            granted.append(self._waiting.popleft())
+            self._grant(granted[-1])
+        return self._positions(), granted
 
     def _positions(self) -> list[tuple[Ticket, int]]:
         return [(t, i) for i, t in enumerate(self._waiting, 1)]
 
     @staticmethod
-    def _announce(moved: list[tuple[Ticket, int]]) -> None:
-        # Outside the lock: a callback may block on a slow client's socket.
+    def _announce(moved: list[tuple[Ticket, int]], granted: list[Ticket]) -> None:
+        # Outside the lock: a callback may block on a slow client's socket, or start a run.
+        for ticket in granted:
+            if ticket.on_grant is not None:
+                ticket.on_grant(ticket)
         for ticket, position in moved:
             ticket.on_position(position)

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mpbook import settings
 from mpbook.web import access, compression, errors, pages, security, sockets, status
 from mpbook.book.lessons import load_book
-from mpbook.web.services import build_services
+from mpbook.web.wiring import EXTENSION, build_wiring
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     book = load_book(Path(values["content_dir"]))
     app.extensions["mpbook.book"] = book
-    app.extensions["mpbook.services"] = build_services(values, book)
+    app.extensions[EXTENSION] = build_wiring(values, book)
     security.register(app)
     access.register(app)
     app.register_blueprint(pages.bp)

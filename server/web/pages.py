@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from mpbook.book.lessons import Book
 from mpbook.book.rendering import pygments_css, render_lesson
+from mpbook.web.wiring import wiring_of
 
 bp = Blueprint("pages", __name__)
 
@@ -26,7 +27,7 @@ def lesson(slug: str) -> str:
     if found is None:
         abort(404)
     before, after = the_book.neighbours(slug)
-    rendered = render_lesson(found, the_book)
+    rendered = render_lesson(found, the_book, wiring_of(current_app).wall_seconds)
     return render_template(
         "lesson.html", book=the_book, lesson=found, body=rendered.html,
         headings=rendered.headings, before=before, after=after,

@@ -12,34 +12,31 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from mpbook.web.services import Services
+from mpbook.web.admission import CAUSES
+from mpbook.web.wiring import Wiring, wiring_of
 
 bp = Blueprint("status", __name__)
 
 LIMIT_EXITS = ("timeout", "memory", "processes", "output")  # run exits that are a limit biting
 
 
-def services() -> Services:
-    return current_app.extensions["mpbook.services"]
-
-
 @bp.get("/status")
 def page() -> str:
-    return render_template("status.html", status=snapshot(services()))
+    return render_template("status.html", status=snapshot(wiring_of(current_app)))
 
 
 @bp.get("/api/status")
 def numbers() -> Response:
-    response = jsonify(snapshot(services()))
+    response = jsonify(snapshot(wiring_of(current_app)))
     response.cache_control.no_store = True
     return response
 
 
-def snapshot(found: Services) -> dict[str, Any]:
+def snapshot(found: Wiring) -> dict[str, Any]:
     """Everything the status page shows, at this moment."""
     stats = found.scheduler.stats()
-    connections, clients = found.connections.counts()
-    exits, refusals = found.exits.snapshot(), found.refusals.snapshot()
+    connections, clients = found.admission.connections.counts()
+    exits, refusals = found.exits.snapshot(), found.admission.refusals.snapshot()
     cgroups = found.backend.cgroups
     return {
         "runs": {"active": stats.running, "slots": stats.slots, "waiting": stats.waiting,
@@ -47,8 +44,8 @@ def snapshot(found: Services) -> dict[str, Any]:
                  "started": stats.started_total},
         "exits": exits,
         "limit_hits": {**{reason: exits.get(reason, 0) for reason in LIMIT_EXITS},
-                       **{cause: refusals.get(cause, 0) for cause in ("rate_limited", "queue_full", "connections")}},
-        "connections": {"open": connections, "clients": clients, "capacity": found.connections.total},
+                       **{cause: refusals.get(cause, 0) for cause in CAUSES}},
+        "connections": {"open": connections, "clients": clients, "capacity": found.admission.connections.total},
         "machine": {
             "load": [round(value, 2) for value in os.getloadavg()], "cpus": os.cpu_count() or 1,
             **memory(), "server_rss_mb": server_rss_mb(),

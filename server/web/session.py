@@ -1,0 +1,244 @@
+"""One reader's run session, without the socket: frames in through ``handle``, out through ``send``.
+
+The session holds the run state machine of docs/protocol.md. A connection runs
+at most one program at a time::
+
+    idle --run--> queued --slot granted--> starting --engine started--> running
+                    |                          |                          |
+                  stop: exit "stopped"       stop: stopping             stop: stopping
+                    v                          v                          v
+                  idle        <--------- the run's exit frame ----------- +
+
+``close`` (the reader left) stops whatever is queued or running and sends nothing
+more. Frames come from three kinds of thread: the connection's (replies), the
+scheduler's grant (on whichever thread freed the slot) and the run's own; the
+transport's ``send`` must be safe to call from any of them.
+
+Ops are dispatched through ``RunSession.OPS``: a new op is one method and one row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable, ClassVar, Protocol
+
+from mpbook.book.lessons import Example
+from mpbook.engine.runner import START_METHODS, Callbacks, RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.scheduler import Ticket
+from mpbook.web import protocol
+from mpbook.web.admission import Refused
+from mpbook.web.wiring import Wiring
+
+log = logging.getLogger("mpbook.session")
+
+Send = Callable[[protocol.Frame], None]
+
+
+class RunHandle(Protocol):
+    """What the session needs of a started run."""
+
+    def stop(self) -> None: ...
+
+
+class Engine(Protocol):
+    """What the session needs of the engine: ``Runner``, or a fake one in tests."""
+
+    def start(self, request: RunRequest, callbacks: Callbacks) -> RunHandle: ...
+
+
+class State(Enum):
+    QUEUED = "queued"  # waiting for a run slot
+    STARTING = "starting"  # granted a slot, the engine is starting it
+    RUNNING = "running"
+    STOPPING = "stopping"  # asked to stop; its exit frame is still to come
+
+
+@dataclass
+class Attempt:
+    """One run of the session, from the run frame to its exit frame."""
+
+    example: Example
+    request: RunRequest
+    state: State = State.QUEUED
+    ticket: Ticket | None = None
+    run: RunHandle | None = None
+
+
+class RunSession:
+    """The run protocol of one connection. ``engine`` defaults to the wiring's runner."""
+
+    def __init__(self, wiring: Wiring, client: str, send: Send, engine: Engine | None = None) -> None:
+        self.wiring = wiring
+        self.client = client
+        self.engine: Engine = engine if engine is not None else wiring.runner
+        self._send = send
+        self._lock = threading.Lock()
+        self._attempt: Attempt | None = None
+        self._closed = False
+
+    @property
+    def state(self) -> State | None:
+        """The current run's state; None when idle."""
+        attempt = self._attempt
+        return attempt.state if attempt is not None else None
+
+    def open(self) -> None:
+        """The connection is open: greet it."""
+        self.send(self.wiring.hello())
+
+    def send(self, frame: protocol.Frame) -> None:
+        """Send ``frame``, unless the reader has left."""
+        if not self._closed:
+            self._send(frame)
+
+    def error(self, code: str, message: str) -> None:
+        self.send(protocol.error(code, message))
+
+    def handle(self, raw: str | bytes) -> None:
+        """One frame from the client: parse it and dispatch on its ``op``."""
+        try:
+            frame = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return self.error("bad_request", "That message is not JSON.")
+        if not isinstance(frame, dict):
+            return self.error("bad_request", "A message must be a JSON object with an \"op\".")
+        name = frame.get("op")
+        op = self.OPS.get(name) if isinstance(name, str) else None
+        if op is None:
+            known = [f'"{known}"' for known in self.OPS]
+            return self.error("bad_request", f"Unknown op {name!r}; use {', '.join(known[:-1])} or {known[-1]}.")
+        op(self, frame)
+
+    def close(self) -> None:
+        """The reader left: stop whatever they had queued or running; send nothing more."""
+        self._closed = True
+        self.stop()
+
+    # --- ops -------------------------------------------------------------------------------------
+
+    def run(self, frame: dict[str, Any]) -> None:
+        """``{"op":"run"}``: queue the example (or the reader's code) for a run slot."""
+        eid = frame.get("example")
+        example = self.wiring.book.examples.get(eid) if isinstance(eid, str) else None
+        if example is None:
+            return self.error("unknown_example", f"There is no example called {eid!r}.")
+        code = frame.get("code")
+        if code is not None and not isinstance(code, str):
+            return self.error("bad_request", "\"code\" must be the program's text.")
+        if code is not None and not self.wiring.editing:
+            return self.error("forbidden", "Editing is turned off on this server; run the published examples.")
+        method = frame.get("start_method")
+        if method is not None and method not in START_METHODS:
+            return self.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
+        try:
+            request = self.wiring.request_for(example, code, method)
+        except SourceTooLarge as error:
+            return self.error("too_large", str(error))
+        attempt = Attempt(example, request)
+        with self._lock:
+            if self._attempt is not None:
+                return self.error("busy", "A program is already running here; stop it first.")
+            self._attempt = attempt
+        try:
+            # May grant at once, and so call _granted before it returns.
+            attempt.ticket = self.wiring.admission.enter(self.client, self._queued, self._granted)
+        except Refused as refused:
+            with self._lock:
+                self._attempt = None
+            return self.error(refused.code, refused.message)
+
+    def stop(self, frame: dict[str, Any] | None = None) -> None:
+        """``{"op":"stop"}``: stop the run, or leave the queue; nothing when idle."""
+        with self._lock:
+            attempt = self._attempt
+            if attempt is None:
+                return
+            state = attempt.state
+            if state is State.QUEUED:
+                self._attempt = None
+            elif state in (State.STARTING, State.RUNNING):
+                attempt.state = State.STOPPING
+        if state is State.QUEUED:
+            if attempt.ticket is not None:
+                attempt.ticket.cancel()
+            self.wiring.run_ended(None)
+            self.send(protocol.left_queue())
+        elif state is State.RUNNING and attempt.run is not None:
+            attempt.run.stop()
+        # STARTING: _granted stops the run once the engine hands it over.
+
+    def ping(self, frame: dict[str, Any]) -> None:
+        """``{"op":"ping"}``: answer at once, for measuring round trips."""
+        self.send(protocol.pong())
+
+    OPS: ClassVar[dict[str, Callable[[RunSession, dict[str, Any]], None]]] = {
+        "run": run, "stop": stop, "ping": ping,
+    }
+
+    # --- the run's life --------------------------------------------------------------------------
+
+    def _queued(self, position: int) -> None:
+        self.send(protocol.queued(position))
+
+    def _granted(self, ticket: Ticket) -> None:
+        """The scheduler gave this session a slot: start the run, unless it was stopped meanwhile."""
+        with self._lock:
+            attempt = self._attempt
+            if attempt is None or attempt.state is not State.QUEUED or self._closed:
+                attempt = None
+            else:
+                attempt.ticket, attempt.state = ticket, State.STARTING
+        if attempt is None:
+            ticket.release()
+            return
+        try:
+            run = self.engine.start(attempt.request, _Frames(self, attempt))
+        except Exception:
+            log.exception("a run could not start")
+            self._finish(attempt, None)
+            self.error("internal", "The sandbox could not start this run; try again, or tell the instructor.")
+            return
+        with self._lock:
+            current = self._attempt is attempt
+            if current:
+                attempt.run = run
+                if attempt.state is State.STARTING:
+                    attempt.state = State.RUNNING
+            stop = current and (attempt.state is State.STOPPING or self._closed)
+        if stop:
+            run.stop()
+
+    def _finish(self, attempt: Attempt, reason: str | None) -> None:
+        """``attempt`` is over: free its slot (before its exit frame goes out, so that a reader
+        who runs again the moment they see it is never told the server is busy)."""
+        if attempt.ticket is not None:
+            attempt.ticket.release()
+        with self._lock:
+            if self._attempt is attempt:
+                self._attempt = None
+        self.wiring.run_ended(reason)
+
+
+class _Frames:
+    """The engine's callbacks for one attempt, sent as protocol frames."""
+
+    def __init__(self, session: RunSession, attempt: Attempt) -> None:
+        self.session = session
+        self.attempt = attempt
+
+    def on_started(self, info: StartedInfo) -> None:
+        self.session.send(protocol.started(info, self.attempt.example.id, self.attempt.request.start_method))
+
+    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
+        self.session.send(protocol.output(stream, data, t, pid, process))
+
+    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
+        self.session.send(protocol.process(event, pid, ppid, name, t, exitcode))
+
+    def on_exit(self, code: int | None, reason: str, t: float) -> None:
+        self.session._finish(self.attempt, reason)
+        self.session.send(protocol.exit_frame(code, reason, t, self.attempt.request.limits))

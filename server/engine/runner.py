@@ -78,6 +78,7 @@ class RunRequest:
     files: Mapping[str, bytes]
     start_method: str | None = None  # None = the platform's default
     limits: Limits = Limits()
+    jitter: int | None = None  # seed of the delays injected at synchronisation points (a Check)
 
     def __post_init__(self) -> None:
         if "main.py" not in self.files:
@@ -123,6 +124,7 @@ class ProcessEvent:
     name: str
     t: float
     exitcode: int | None
+    start_method: str | None = None  # how a child was started: fork, spawn, forkserver
 
 
 @dataclass(frozen=True)
@@ -368,6 +370,7 @@ class Run:
                 "files": {path: data.encode() if isinstance(data, str) else bytes(data)
                           for path, data in self.request.files.items()},
                 "start_method": self.request.start_method,
+                "jitter": self.request.jitter,
                 "limits": {"cpu": limits.cpu_seconds, "fsize": limits.file_bytes, "nofile": limits.open_files,
                            "nproc": backend.nproc_limit(limits.processes),
                            "as": None if memory_by_cgroup else limits.memory_bytes},
@@ -454,10 +457,11 @@ class Run:
         return pieces
 
     def _process_event(self, kind: int, pid: int, name: str, data: bytes) -> None:
-        number = int(data) if data.strip().lstrip(b"-").isdigit() else None
+        first, _, method = data.decode("ascii", "replace").partition(" ")
+        number = int(first) if first.strip().lstrip("-").isdigit() else None
         if kind == wire.START:
             self._started[pid] = (number, name)
-            self._event("start", pid, number, name, None)
+            self._event("start", pid, number, name, None, method or None)
         elif pid in self._started:
             for stream in STREAMS.values():
                 if (stream, pid) in self._partials:
@@ -465,8 +469,9 @@ class Run:
             ppid, _ = self._started.pop(pid)
             self._event("exit", pid, ppid, name, number)
 
-    def _event(self, event: str, pid: int, ppid: int | None, name: str, exitcode: int | None) -> None:
-        item = ProcessEvent(event, pid, ppid, name, self._now(), exitcode)
+    def _event(self, event: str, pid: int, ppid: int | None, name: str, exitcode: int | None,
+               method: str | None = None) -> None:
+        item = ProcessEvent(event, pid, ppid, name, self._now(), exitcode, method)
         self._events.append(item)
         self._call(self._callbacks.on_process, event, pid, ppid, name, item.t, exitcode)
 

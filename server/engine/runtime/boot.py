@@ -8,6 +8,7 @@ marshal costs no import, unlike json):
     files         {relative path: bytes}, written into the working directory
     start_method  None, or the multiprocessing start method to make the default
     limits        {"cpu", "fsize", "nofile", "nproc", "as"}: rlimits, None = leave
+    jitter        None, or the seed of the delays a Check injects at synchronisation points
 
 Then runs ``main.py`` as ``__main__`` in this interpreter, so that spawn and
 forkserver children can import it as ``__mp_main__`` and unpickle its functions.
@@ -115,6 +116,8 @@ def main() -> None:
     os.close(devnull)
     if message["start_method"]:
         _set_default_start_method(message["start_method"])
+    if message.get("jitter") is not None and sitecustomize._fd >= 0:
+        sitecustomize.enable_jitter(str(message["jitter"]))
 
     path = os.path.join(os.getcwd(), "main.py")
     sys.argv = ["main.py"]

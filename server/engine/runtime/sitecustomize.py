@@ -22,7 +22,7 @@ import sys
 
 TYPE_CHECKING = False  # typing costs milliseconds at every interpreter start; checkers know this name
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from importlib.machinery import ModuleSpec
     from multiprocessing.process import BaseProcess
     from types import ModuleType
@@ -32,10 +32,15 @@ MAGIC = b"\x1emp"
 HEADER_SIZE = len(MAGIC) + 9  # + kind, stream, pid (4), name length, data length (2)
 RECORD_MAX = 4096  # PIPE_BUF on Linux: the largest write a pipe keeps whole
 NAME_MAX = 64
-OUTPUT, START, EXIT = 1, 2, 3  # kinds; START data is the ppid, EXIT data the exit code
+OUTPUT, START, EXIT = 1, 2, 3  # kinds; START data is "<ppid> <start method>", EXIT data the exit code
 STDOUT, STDERR = 1, 2
+JITTER_ENV = "MPBOOK_JITTER"  # the seed of the delays a Check injects at synchronisation points
+JITTER_CHANCE = 0.2  # of a pause at each synchronisation point
+JITTER_MAX = 0.002  # longest pause, in seconds
 
 _fd = -1
+_jitter_seed: str | None = None
+_jitter_rngs: dict[int, object] = {}  # pid -> random.Random: each process draws its own
 
 
 def encode(kind: int, stream: int, pid: int, name: bytes, data: bytes) -> bytes:
@@ -98,12 +103,96 @@ def _patch_process(module: ModuleType) -> None:
 
     def _bootstrap(self: BaseProcess, *args: object, **kwargs: object) -> int:
         # _parent_pid is the process that created this one (not the forkserver).
-        emit(START, 0, str(self._parent_pid).encode(), self.name)  # type: ignore[attr-defined]
+        start = f"{self._parent_pid} {_start_method()}"  # type: ignore[attr-defined]
+        emit(START, 0, start.encode(), self.name)
         code = bootstrap(self, *args, **kwargs)
         emit(EXIT, 0, str(code).encode(), self.name)
         return code
 
     module.BaseProcess._bootstrap = _bootstrap
+
+
+def _start_method() -> str:
+    """How this child was started, read from the frames that called ``_bootstrap``: fork's
+    ``popen_fork.Popen._launch``, or spawn's ``spawn._main``, called by the forkserver
+    (``forkserver._serve_one``) or by ``spawn.spawn_main``."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        file = os.path.basename(frame.f_code.co_filename)
+        if file == "popen_fork.py":
+            return "fork"
+        if file == "spawn.py":
+            above = frame.f_back
+            by_server = above is not None and os.path.basename(above.f_code.co_filename) == "forkserver.py"
+            return "forkserver" if by_server else "spawn"
+        frame = frame.f_back  # type: ignore[assignment]
+    return "unknown"
+
+
+def _pause() -> None:
+    """Maybe sleep a little, drawn from this process's own generator, seeded by the Check's
+    seed and the process's name, so that a run can be replayed."""
+    pid = os.getpid()
+    rng = _jitter_rngs.get(pid)
+    if rng is None:
+        import random
+
+        rng = _jitter_rngs[pid] = random.Random(f"{_jitter_seed}:{_current_name()}")
+    if rng.random() < JITTER_CHANCE:  # type: ignore[attr-defined]
+        import time
+
+        time.sleep(rng.uniform(0, JITTER_MAX))  # type: ignore[attr-defined]
+
+
+def _paused(function: Callable[..., object]) -> Callable[..., object]:
+    def paused(*args: object, **kwargs: object) -> object:
+        _pause()
+        return function(*args, **kwargs)
+
+    return paused
+
+
+def _jitter_synchronize(module: ModuleType) -> None:
+    """Lock, RLock, Semaphore... and so Value and Array's locks: a pause before each acquire."""
+    semlock = module.SemLock
+    make_methods = semlock._make_methods
+
+    def _make_methods(self: object) -> None:
+        make_methods(self)
+        self.acquire = _paused(self.acquire)  # type: ignore[attr-defined]
+
+    semlock._make_methods = _make_methods
+    semlock.__enter__ = _paused(semlock.__enter__)
+
+
+def _jitter_queues(module: ModuleType) -> None:
+    for name in ("Queue", "SimpleQueue"):
+        cls = getattr(module, name)
+        cls.put, cls.get = _paused(cls.put), _paused(cls.get)
+    module.JoinableQueue.put = _paused(module.JoinableQueue.put)
+
+
+def _jitter_managers(module: ModuleType) -> None:
+    """Every call on a manager's proxy (d[k] = v, l.append(x), lock.acquire())."""
+    module.BaseProxy._callmethod = _paused(module.BaseProxy._callmethod)
+
+
+_JITTER = {"multiprocessing.synchronize": _jitter_synchronize, "multiprocessing.queues": _jitter_queues,
+           "multiprocessing.managers": _jitter_managers}
+
+
+def enable_jitter(seed: str) -> None:
+    """Pause at random, seeded, at synchronisation points, in this process and the ones it starts."""
+    global _jitter_seed
+    if _jitter_seed is not None:
+        return
+    _jitter_seed = seed
+    os.environ[JITTER_ENV] = seed  # spawn and forkserver children read it in _install
+    for name, patch in _JITTER.items():
+        if name in sys.modules:
+            patch(sys.modules[name])
+        else:
+            _PATCHES[name] = patch
 
 
 def _patch_util(module: ModuleType) -> None:
@@ -116,7 +205,9 @@ def _patch_util(module: ModuleType) -> None:
     setattr(module, "spawnv_passfds", _spawnv_passfds)
 
 
-_PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.util": _patch_util}
+_PATCHES: dict[str, Callable[[ModuleType], None]] = {
+    "multiprocessing.process": _patch_process, "multiprocessing.util": _patch_util,
+}
 
 
 class _PatchOnImport:
@@ -155,6 +246,8 @@ def _install() -> None:
     sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")  # type: ignore[misc]
     sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")  # type: ignore[misc]
     sys.meta_path.insert(0, _PatchOnImport)
+    if os.environ.get(JITTER_ENV):
+        enable_jitter(os.environ[JITTER_ENV])
 
 
 _install()

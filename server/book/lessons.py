@@ -5,6 +5,7 @@ Layout (see docs/content.md)::
     content/SUMMARY.md               - [Title](slug.md) lines, in reading order
     content/lessons/<slug>.md        one lesson
     content/examples/<id>/main.py    one runnable example, with example.toml
+    content/exercises/<id>/          one exercise (see exercises.py)
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from mpbook.engine.runner import REASONS, START_METHODS
+from mpbook.book.errors import ContentError
+from mpbook.book.exercises import Exercise, load_exercises, with_lesson
 
 SUMMARY_LINE = re.compile(r"^\s*[-*]\s+\[(?P<title>[^\]]+)\]\((?P<file>[a-z0-9][a-z0-9-]*\.md)\)\s*$")
 EXAMPLE_FENCE = re.compile(r"^```example[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
+EXERCISE_FENCE = re.compile(r"^```exercise[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
 EXAMPLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MATCH_MODES = ("exact", "unordered", "regex")
-
-
-class ContentError(Exception):
-    """The content folder is not laid out as docs/content.md says."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Lesson:
     title: str
     markdown: str
     example_ids: list[str] = field(default_factory=list)
+    exercise_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Book:
 
     lessons: list[Lesson]
     examples: dict[str, Example]
+    exercises: dict[str, Exercise] = field(default_factory=dict)
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -99,6 +101,9 @@ class Book:
     def examples_in_order(self) -> list[Example]:
         return [self.examples[eid] for lesson in self.lessons for eid in lesson.example_ids]
 
+    def exercises_in_order(self) -> list[Exercise]:
+        return [self.exercises[xid] for lesson in self.lessons for xid in lesson.exercise_ids]
+
 
 def load_book(content_dir: Path) -> Book:
     """Read and check the whole content folder; raise ContentError on any fault."""
@@ -110,8 +115,10 @@ def load_book(content_dir: Path) -> Book:
         for path in sorted((content_dir / "examples").iterdir())
         if path.is_dir()
     } if (content_dir / "examples").is_dir() else {}
+    exercises = load_exercises(content_dir / "exercises")
     lessons: list[Lesson] = []
     used: dict[str, str] = {}
+    placed: dict[str, str] = {}
     for number, line in enumerate(summary.read_text("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -125,6 +132,12 @@ def load_book(content_dir: Path) -> Book:
             if eid in used:
                 raise ContentError(f"example {eid!r} is embedded twice ({used[eid]} and {lesson.slug})")
             used[eid] = lesson.slug
+        for xid in lesson.exercise_ids:
+            if xid not in exercises:
+                raise ContentError(f"lesson {lesson.slug} places unknown exercise {xid!r} (no content/exercises/{xid}/)")
+            if xid in placed:
+                raise ContentError(f"exercise {xid!r} is placed twice ({placed[xid]} and {lesson.slug})")
+            placed[xid] = lesson.slug
         lessons.append(lesson)
     if not lessons:
         raise ContentError("SUMMARY.md lists no lessons")
@@ -135,7 +148,11 @@ def load_book(content_dir: Path) -> Book:
         if example.original_of and example.original_of not in examples:
             raise ContentError(f"example {eid!r} is the original of unknown example {example.original_of!r}")
         examples[eid] = _with_lesson(example, used[eid])
-    return Book(lessons=lessons, examples=examples)
+    unplaced = sorted(set(exercises) - set(placed))
+    if unplaced:
+        raise ContentError(f"exercises not placed in any lesson: {', '.join(unplaced)}")
+    exercises = {xid: with_lesson(exercise, placed[xid]) for xid, exercise in exercises.items()}
+    return Book(lessons=lessons, examples=examples, exercises=exercises)
 
 
 def _with_lesson(example: Example, slug: str) -> Example:
@@ -147,7 +164,8 @@ def _load_lesson(path: Path, title: str) -> Lesson:
         raise ContentError(f"SUMMARY.md names {path.name}, but {path} does not exist")
     text = path.read_text("utf-8")
     ids = [m["id"] for m in EXAMPLE_FENCE.finditer(text)]
-    return Lesson(slug=path.stem, title=title, markdown=text, example_ids=ids)
+    exercise_ids = [m["id"] for m in EXERCISE_FENCE.finditer(text)]
+    return Lesson(slug=path.stem, title=title, markdown=text, example_ids=ids, exercise_ids=exercise_ids)
 
 
 def _load_example(folder: Path) -> Example:

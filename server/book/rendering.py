@@ -17,6 +17,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Book, Example, Lesson
 
 LIGHT_STYLE = "friendly"
@@ -106,6 +107,8 @@ def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
     info = token.info.strip().split()
     if info[:1] == ["example"] and len(info) == 2:
         return render_example(book.examples[info[1]], book, wall_seconds)
+    if info[:1] == ["exercise"] and len(info) == 2:
+        return render_exercise(book.exercises[info[1]])
     return highlight_code(token.content, info[0] if info else "text")
 
 
@@ -181,3 +184,32 @@ def _corrections_block(example: Example) -> str:
         f"<ul>{''.join(items)}</ul>"
         "</aside>"
     )
+
+
+def render_exercise(exercise: Exercise) -> str:
+    """The static block of an exercise: its statement, the starter code and the hints.
+    The page's script adds the editor, Run and Check, the results and the solution."""
+    data = json.dumps({"id": exercise.id, "source": exercise.starter}).replace("</", "<\\/")
+    hints = "".join(f"<li>{MARKDOWN.render(hint)}</li>" for hint in exercise.hints)
+    return "\n".join([
+        f'<figure class="exercise" id="exercise-{exercise.id}" data-exercise="{escape(exercise.id)}"'
+        f' data-hints="{len(exercise.hints)}">',
+        '<figcaption class="example-head">'
+        '<span class="example-label">Exercise</span> '
+        f'<span class="example-title">{escape(exercise.title)}</span> '
+        f'<a class="example-id" href="#exercise-{exercise.id}"><code>{escape(exercise.id)}</code></a>'
+        '<span class="solved-mark" hidden>solved</span>'
+        "</figcaption>",
+        f'<div class="exercise-statement">{MARKDOWN.render(exercise.statement)}</div>',
+        f'<div class="example-code">{highlight_code(exercise.starter)}</div>',
+        f'<script type="application/json" class="example-source">{data}</script>',
+        '<div class="example-toolbar" role="toolbar" aria-label="Exercise controls">'
+        '<button type="button" class="run" disabled title="Connecting to the server…">Run</button>'
+        '<button type="button" class="check" disabled title="Connecting to the server…">Check</button>'
+        '<span class="run-note">Checking an exercise needs JavaScript and a connection to the mpbook server.</span>'
+        "</div>",
+        '<div class="check-results" hidden></div>',
+        (f'<details class="exercise-hints"><summary>Hints ({len(exercise.hints)})</summary><ol>{hints}</ol></details>'
+         if exercise.hints else ""),
+        "</figure>",
+    ])

@@ -1,0 +1,64 @@
+"""A Check: run a reader's program for an exercise as its plan says, then grade the runs.
+
+Each run is an ordinary sandboxed run (the reader sees its frames as for Run), with
+seeded delays at synchronisation points when the exercise asks for ``jitter``. The
+runs go one after another and stop at the first run in which a check fails: every
+check must hold in every run, so one failing run decides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from mpbook.book.exercises import Exercise, Result, grade
+from mpbook.engine.runner import Callbacks, Limits, QuietCallbacks, Runner, RunRequest, RunResult
+
+SEED_RANGE = 2**31  # seeds fit in a JSON number and read easily
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    exercise: str
+    passed: bool
+    results: list[Result]
+    seed: int
+    records: list[tuple[str, RunResult]]  # (start method, record) of each run that took place
+
+    def frame(self) -> dict[str, object]:
+        """The last frame of a Check (docs/protocol.md)."""
+        return {"type": "check", "exercise": self.exercise, "passed": self.passed,
+                "results": [r.as_dict() for r in self.results], "seed": self.seed}
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(SEED_RANGE)
+
+
+def request_for(exercise: Exercise, source: str, method: str, limits: Limits, jitter: int | None) -> RunRequest:
+    """One run of ``source`` for ``exercise``: its data files, its time limit, the delays' seed."""
+    wall = min(exercise.timeout, limits.wall_seconds) if exercise.timeout else limits.wall_seconds
+    return RunRequest(files=exercise.files_with(source), start_method=method,
+                      limits=dataclasses.replace(limits, wall_seconds=wall), jitter=jitter)
+
+
+def run_check(runner: Runner, exercise: Exercise, source: str, limits: Limits, seed: int,
+              callbacks: Callable[[int, str], Callbacks] = lambda i, m: QuietCallbacks(),
+              cancelled: Callable[[], bool] = lambda: False) -> CheckReport:
+    """Run ``source`` as ``exercise.plan()`` says and grade it. ``callbacks(i, method)`` hears
+    run ``i``; run ``i`` draws its delays from ``seed + i``, so a seed replays a whole Check."""
+    runs: list[tuple[str, RunResult]] = []
+    for index, method in enumerate(exercise.plan()):
+        if cancelled():
+            break
+        jitter = seed + index if exercise.jitter else None
+        run = runner.start(request_for(exercise, source, method, limits, jitter), callbacks(index, method))
+        run.wait()
+        runs.append((method, run.result))
+        if not all(r.passed for r in grade(exercise, source, runs)):
+            break
+    results = grade(exercise, source, runs)
+    complete = len(runs) == len(exercise.plan())
+    return CheckReport(exercise.id, complete and all(r.passed for r in results), results, seed, runs)

@@ -16,7 +16,7 @@ from mpbook.book.grading import CheckReport, new_seed, run_check
 from mpbook.book.lessons import load_book
 from mpbook.engine.runner import Runner
 from mpbook.engine.sandbox import choose_backend
-from mpbook.web.services import limits_from_settings
+from mpbook.web.wiring import limits_from_settings
 
 VALUES = settings.load()
 BOOK = load_book(Path(VALUES["content_dir"]))

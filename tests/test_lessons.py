@@ -29,12 +29,24 @@ def test_summary_order_wins_over_file_names(tmp_path: Path) -> None:
     assert [lesson.slug for lesson in load_book(content).lessons] == ["second", "first"]
 
 
+def test_part_headings_group_lessons_and_carry_a_note(tmp_path: Path) -> None:
+    content = copy_fixture(tmp_path)
+    (content / "SUMMARY.md").write_text(
+        "# Summary\n\n- [First](first.md)\n\n# Part II: more\n> The book's own,\n> not the post's.\n\n- [Second](second.md)\n")
+    book = load_book(content)
+    assert [(part.title, part.note, [lesson.slug for lesson in part.lessons]) for part in book.parts] == [
+        ("", "", ["first"]), ("Part II: more", "The book's own, not the post's.", ["second"])]
+    assert [lesson.part for lesson in book.lessons] == ["", "Part II: more"]
+
+
 @pytest.mark.parametrize(
     ("summary", "message"),
     [
         ("- [Missing](missing.md)\n- [First](first.md)\n- [Second](second.md)\n", "missing.md, but"),
         ("First steps\n", r"is not '- \[Title\]\(slug\.md\)'"),
         ("- [First](first.md)\n", "not embedded in any lesson: hello-typo"),
+        ("- [First](first.md)\n> a note\n- [Second](second.md)\n", "belongs right under a '# Part' heading"),
+        ("- [First](first.md)\n- [Second](second.md)\n# Part III\n", "part 'Part III' lists no lessons"),
     ],
 )
 def test_bad_summary_is_explained(tmp_path: Path, summary: str, message: str) -> None:

@@ -7,6 +7,22 @@ def test_home_lists_lessons_in_order(client: FlaskClient) -> None:
     assert 'href="/lessons/first"' in html
 
 
+def test_part_headings_and_notes_appear_in_both_tables_of_contents(book_app) -> None:  # type: ignore[no-untyped-def]
+    client = book_app.test_client()
+    book = book_app.extensions["mpbook.book"]
+    titled = [part for part in book.parts if part.title]
+    assert titled, "the real book has a Part II heading in SUMMARY.md"
+    home = client.get("/").get_data(as_text=True)
+    sidebar = client.get(f"/lessons/{book.lessons[0].slug}").get_data(as_text=True)
+    for part in titled:
+        first = book.lessons.index(part.lessons[0]) + 1
+        assert f'<h3 class="toc-part">{part.title}</h3>' in home
+        assert f'<ol class="toc" start="{first}">' in home
+        assert f'<p class="book-toc-part">{part.title}</p>' in sidebar
+        if part.note:
+            assert part.note.replace("'", "&#39;") in home
+
+
 def test_lesson_page_has_sidebar_and_pager(client: FlaskClient) -> None:
     html = client.get("/lessons/first").get_data(as_text=True)
     assert 'aria-current="page"' in html

@@ -2,7 +2,9 @@
 
 Layout (see docs/content.md)::
 
-    content/SUMMARY.md               - [Title](slug.md) lines, in reading order
+    content/SUMMARY.md               - [Title](slug.md) lines, in reading order, grouped
+                                     under optional "# Part ..." lines, each with an
+                                     optional "> note"
     content/lessons/<slug>.md        one lesson
     content/examples/<id>/main.py    one runnable example, with example.toml
     content/exercises/<id>/          one exercise (see exercises.py)
@@ -20,6 +22,8 @@ from mpbook.engine.runner import REASONS, START_METHODS
 from mpbook.book.errors import ContentError
 from mpbook.book.exercises import Exercise, load_exercises, with_lesson
 
+SUMMARY_HEADING = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
+SUMMARY_NOTE = re.compile(r"^>\s?(?P<text>.*?)\s*$")
 SUMMARY_LINE = re.compile(r"^\s*[-*]\s+\[(?P<title>[^\]]+)\]\((?P<file>[a-z0-9][a-z0-9-]*\.md)\)\s*$")
 EXAMPLE_FENCE = re.compile(r"^```example[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
 EXERCISE_FENCE = re.compile(r"^```exercise[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
@@ -77,6 +81,16 @@ class Lesson:
     markdown: str
     example_ids: list[str] = field(default_factory=list)
     exercise_ids: list[str] = field(default_factory=list)
+    part: str = ""  # title of the part of the book it belongs to; "" before the first part heading
+
+
+@dataclass
+class Part:
+    """Consecutive lessons under one "# Part ..." heading of SUMMARY.md (title "" before any)."""
+
+    title: str
+    note: str = ""
+    lessons: list[Lesson] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +100,7 @@ class Book:
     lessons: list[Lesson]
     examples: dict[str, Example]
     exercises: dict[str, Exercise] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -117,15 +132,27 @@ def load_book(content_dir: Path) -> Book:
     } if (content_dir / "examples").is_dir() else {}
     exercises = load_exercises(content_dir / "exercises")
     lessons: list[Lesson] = []
+    parts = [Part("")]
     used: dict[str, str] = {}
     placed: dict[str, str] = {}
     for number, line in enumerate(summary.read_text("utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
+        heading, note = SUMMARY_HEADING.match(line), SUMMARY_NOTE.match(line)
+        if not line.strip() or (heading and heading["title"] == "Summary" and not lessons):
+            continue
+        if heading:
+            parts.append(Part(heading["title"]))
+            continue
+        if note:
+            if not parts[-1].title or parts[-1].lessons:
+                raise ContentError(f"SUMMARY.md line {number}: a '> note' belongs right under a '# Part' heading")
+            parts[-1].note = f"{parts[-1].note} {note['text']}".strip()
             continue
         found = SUMMARY_LINE.match(line)
         if not found:
             raise ContentError(f"SUMMARY.md line {number} is not '- [Title](slug.md)': {line!r}")
         lesson = _load_lesson(content_dir / "lessons" / found["file"], found["title"])
+        lesson.part = parts[-1].title
+        parts[-1].lessons.append(lesson)
         for eid in lesson.example_ids:
             if eid not in examples:
                 raise ContentError(f"lesson {lesson.slug} embeds unknown example {eid!r}")
@@ -152,7 +179,11 @@ def load_book(content_dir: Path) -> Book:
     if unplaced:
         raise ContentError(f"exercises not placed in any lesson: {', '.join(unplaced)}")
     exercises = {xid: with_lesson(exercise, placed[xid]) for xid, exercise in exercises.items()}
-    return Book(lessons=lessons, examples=examples, exercises=exercises)
+    empty = [part.title for part in parts if part.title and not part.lessons]
+    if empty:
+        raise ContentError(f"SUMMARY.md: part {empty[0]!r} lists no lessons")
+    return Book(lessons=lessons, examples=examples, exercises=exercises,
+                parts=[part for part in parts if part.lessons])
 
 
 def _with_lesson(example: Example, slug: str) -> Example:

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,15 +212,17 @@ class Backend:
         cgroup = self.cgroups.create() if self.cgroups else None
         workdir = None
         read, write = os.pipe()
+        extra: list[int] = []
         try:
+            extra = self.open_fds()
             env = {"PATH": PATH, "LANG": "C.UTF-8", "MPBOOK_RECORDS": f"{write}:{os.fstat(write).st_ino}"}
-            argv, cwd, workdir = self.command(rt, tmp_bytes, env)
+            argv, cwd, workdir = self.command(rt, tmp_bytes, env, extra)
             if cgroup is not None:
                 # Join the cgroup before bwrap forks, so that nothing of the run escapes it.
                 argv = ["/bin/sh", "-c", CGROUP_TRAMPOLINE, "mpbook-cgroup", *map(str, cgroup.procs_files), "--", *argv]
             popen = subprocess.Popen(
                 argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
-                pass_fds=(write,), cwd=cwd, env=self.popen_env(env), start_new_session=not self.is_contained,
+                pass_fds=(write, *extra), cwd=cwd, env=self.popen_env(env), start_new_session=not self.is_contained,
             )
         except BaseException:
             os.close(read)
@@ -229,11 +232,17 @@ class Backend:
                 cgroup.remove()
             raise
         finally:
-            os.close(write)
+            for fd in (write, *extra):
+                os.close(fd)
         return Sandbox(self, popen, read, cgroup, workdir)
 
-    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
-        """argv, cwd for Popen, and a host dir to delete after the run."""
+    def open_fds(self) -> list[int]:
+        """Fds the command reads as it starts (made for each launch; closed once it has started)."""
+        return []
+
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str],
+                fds: Sequence[int] = ()) -> tuple[list[str], str | None, Path | None]:
+        """argv, cwd for Popen, and a host dir to delete after the run; ``fds`` come from open_fds."""
         raise NotImplementedError
 
     def popen_env(self, env: dict[str, str]) -> dict[str, str]:
@@ -272,5 +281,5 @@ class Backend:
             "wall_seconds": "runner timer", "cpu_seconds": "RLIMIT_CPU (each process)", "memory_bytes": memory,
             "processes": processes, "output_bytes": "runner", "file_bytes": "RLIMIT_FSIZE",
             "open_files": "RLIMIT_NOFILE (each process)", "source_bytes": "runner",
-            "tmp_bytes": self.tmp_enforcement,
+            "tmp_bytes": self.tmp_enforcement, "system_calls": "nothing (the basic backend filters none)",
         }

@@ -6,6 +6,7 @@ import os
 import signal
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from mpbook.engine.sandbox.base import Backend, Runtime, Sandbox, _signal
@@ -20,7 +21,8 @@ class BasicBackend(Backend):
     name = "basic"
     is_contained = False
 
-    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str],
+                fds: Sequence[int] = ()) -> tuple[list[str], str | None, Path | None]:
         workdir = Path(tempfile.mkdtemp(prefix=f"mpbook-run-{os.getpid()}-"))
         env["HOME"] = str(workdir)
         return [str(rt.python), "-I", "-u", str(rt.root / "boot.py")], str(workdir), workdir

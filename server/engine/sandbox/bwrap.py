@@ -6,9 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from mpbook.engine.cgroups import Cgroups
+from mpbook.engine.sandbox import apparmor, seccomp
 from mpbook.engine.sandbox.base import (
     PATH, SANDBOX_HOME, SANDBOX_RUNTIME, SANDBOX_UID, Backend, Runtime, Sandbox, _signal, runtime,
 )
@@ -23,9 +25,12 @@ class BwrapBackend(Backend):
     overhead = 2  # bwrap's monitor outside and its pid 1 inside
     tmp_enforcement = "tmpfs size (/tmp, /dev/shm and the working dir, each)"
 
-    def __init__(self, cgroups: Cgroups | None, note: str = "", hardening: tuple[str, ...] = ()) -> None:
+    def __init__(self, cgroups: Cgroups | None, note: str = "", hardening: tuple[str, ...] = (),
+                 filtered: bool = True, bwrap: str = "bwrap") -> None:
         super().__init__(cgroups, note)
+        self.bwrap = bwrap  # the executable, as found on PATH by probe
         self.hardening = hardening
+        self.filtered = filtered  # the seccomp filter (seccomp.py) is loaded into every run
 
     @classmethod
     def probe(cls, cgroups: Cgroups | None) -> BwrapBackend | str:
@@ -33,27 +38,38 @@ class BwrapBackend(Backend):
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             return "bwrap is not installed"
+        unfiltered = seccomp.available()  # builds the filter now, not at the first run
         problem = ""
         # --disable-userns needs bubblewrap 0.8; older ones still sandbox well without it.
         for hardening in (("--disable-userns",), ()):
-            backend = cls(cgroups, hardening=hardening)
-            argv, _, _ = backend.command(runtime(), 2**20, {})
-            argv[argv.index("-u"):] = ["-S", "-c", "pass"]
+            backend = cls(cgroups, unfiltered or "", hardening=hardening, filtered=unfiltered is None, bwrap=bwrap)
+            fds = backend.open_fds()
             try:
-                done = subprocess.run(argv, capture_output=True, timeout=30, env={})
+                argv, _, _ = backend.command(runtime(), 2**20, {}, fds)
+                argv[argv.index("-u"):] = ["-S", "-c", "pass"]
+                done = subprocess.run(argv, capture_output=True, timeout=30, env={}, pass_fds=fds)
             except (OSError, subprocess.TimeoutExpired) as error:
                 return f"bwrap failed to start: {error}"
+            finally:
+                for fd in fds:
+                    os.close(fd)
             if done.returncode == 0:
                 return backend
             problem = problem or done.stderr.decode(errors="replace").strip()
-        return f"bwrap does not work here: {problem}"
+        return apparmor.explain(problem) or f"bwrap does not work here: {problem}"
 
-    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str]) -> tuple[list[str], str | None, Path | None]:
+    def open_fds(self) -> list[int]:
+        return [seccomp.pipe()] if self.filtered else []
+
+    def command(self, rt: Runtime, tmp_bytes: int, env: dict[str, str],
+                fds: Sequence[int] = ()) -> tuple[list[str], str | None, Path | None]:
         argv = [
-            "bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            self.bwrap, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             *self.hardening, "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "mpbook",
             "--clearenv",
         ]
+        if fds:
+            argv += ["--seccomp", str(fds[0])]  # loaded into the program's process after bwrap's setup
         for name, value in {**env, "HOME": str(SANDBOX_HOME)}.items():
             argv += ["--setenv", name, value]
         argv += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", "/usr", "/usr"]
@@ -73,6 +89,10 @@ class BwrapBackend(Backend):
             str(SANDBOX_RUNTIME / "bin" / "python"), "-I", "-u", str(SANDBOX_RUNTIME / "boot.py"),
         ]
         return argv, "/", None  # cwd "/": bwrap's own environment ($PWD) is visible inside
+
+    def enforcement(self) -> dict[str, str]:
+        return {**super().enforcement(), "system_calls": "seccomp filter (bwrap --seccomp)" if self.filtered
+                else f"nothing ({self.note})"}
 
     def popen_env(self, env: dict[str, str]) -> dict[str, str]:
         return {"PATH": PATH}  # bwrap itself needs no more; --setenv gives the sandbox its own

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mpbook.web import create_app
-from support import FIXTURE_CONTENT
+from helpers import FIXTURE_CONTENT
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from mpbook.web import create_app
 from mpbook.web.access import READER_COOKIE
 from bench.common import server_process
 from mpbook.web.serving import _RedactTokens, banner
-from support import FIXTURE_CONTENT, live_server
+from helpers import FIXTURE_CONTENT, live_server
 
 TOKEN = "reader-token-1234"
 

@@ -23,7 +23,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from bench.common import answers
-from support import FIXTURE_CONTENT, ROOT, free_port, live_server
+from helpers import FIXTURE_CONTENT, ROOT, free_port, live_server
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 TOKEN = "hall-token-for-the-test"

@@ -4,7 +4,7 @@ import pytest
 
 from mpbook.book.lessons import ContentError, Expectation, load_book, mismatches
 
-from support import FIXTURE_CONTENT
+from helpers import FIXTURE_CONTENT
 
 
 def copy_fixture(tmp_path: Path) -> Path:

@@ -5,7 +5,7 @@ from mpbook.book.lessons import load_book
 from mpbook.book.rendering import pygments_css, render_lesson
 from mpbook.web.wiring import wall_seconds
 
-from support import FIXTURE_CONTENT
+from helpers import FIXTURE_CONTENT
 
 BOOK = load_book(FIXTURE_CONTENT)
 WALL = partial(wall_seconds, limit=settings.BY_NAME["wall_seconds"].default)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bench.common import server_process
-from support import FIXTURE_CONTENT
+from helpers import FIXTURE_CONTENT
 
 
 def leftovers(pid: int) -> list[Path]:

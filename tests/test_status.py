@@ -13,7 +13,7 @@ from flask import Flask
 
 from mpbook.web import create_app
 from mpbook.web.access import STATUS_COOKIE
-from support import FIXTURE_CONTENT, ROOT, live_server
+from helpers import FIXTURE_CONTENT, ROOT, live_server
 from test_access import first_frame, open_socket
 
 STATUS = "instructor-token-5678"

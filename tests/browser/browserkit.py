@@ -7,7 +7,7 @@ import urllib.request
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from support import live_server
+from helpers import live_server
 
 
 @contextmanager

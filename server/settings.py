@@ -60,6 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queue_size", 200, "Runs that may wait for a free slot; beyond it readers are told the server is busy."),
     Setting("runs_per_minute", 0, "Runs one client address may start in any minute; 0 means no limit."),
     Setting("editing", True, "Let readers edit examples and run their own code; false runs only the published examples."),
+    Setting("solutions", "after_check", "When readers may see an exercise's solution: after_check (their first Check), always, or off."),
     Setting("wall_seconds", 15.0, "Wall-clock seconds a run may take before it is stopped."),
     Setting("cpu_seconds", 15, "CPU seconds each process of a run may use."),
     Setting("memory_mb", 512, "Memory for a whole run, all its processes together, in MiB."),
@@ -92,6 +93,9 @@ SECRETS = frozenset({"token", "status_token"})
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
+# Settings that take one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {"solutions": ("after_check", "always", "off")}
+
 
 def load(
     overrides: Mapping[str, Any] | None = None,
@@ -119,4 +123,7 @@ def load(
             explicit.add(name)
     if values["workshop"]:
         values.update({name: value for name, value in WORKSHOP_DEFAULTS.items() if name not in explicit})
+    for name, choices in CHOICES.items():
+        if values[name] not in choices:
+            raise ValueError(f"{BY_NAME[name].env} must be one of {', '.join(choices)}, not {values[name]!r}")
     return values

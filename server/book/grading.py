@@ -11,12 +11,27 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from mpbook.book.exercises import Exercise, Result, grade
-from mpbook.engine.runner import Callbacks, Limits, QuietCallbacks, Runner, RunRequest, RunResult
+from mpbook.engine.runner import Callbacks, Limits, QuietCallbacks, RunRequest, RunResult
 
 SEED_RANGE = 2**31  # seeds fit in a JSON number and read easily
+
+
+class CheckRun(Protocol):
+    """What a Check needs of a started run (``engine.runner.Run`` is one)."""
+
+    def stop(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+    @property
+    def result(self) -> RunResult: ...
+
+
+class CheckEngine(Protocol):
+    def start(self, request: RunRequest, callbacks: Callbacks) -> CheckRun: ...
 
 
 @dataclass(frozen=True)
@@ -44,20 +59,22 @@ def request_for(exercise: Exercise, source: str, method: str, limits: Limits, ji
                       limits=dataclasses.replace(limits, wall_seconds=wall), jitter=jitter)
 
 
-def run_check(runner: Runner, exercise: Exercise, source: str, limits: Limits, seed: int,
+def run_check(engine: CheckEngine, exercise: Exercise, source: str, limits: Limits, seed: int,
               callbacks: Callable[[int, str], Callbacks] = lambda i, m: QuietCallbacks(),
+              started: Callable[[CheckRun], None] = lambda run: None,
               cancelled: Callable[[], bool] = lambda: False) -> CheckReport:
     """Run ``source`` as ``exercise.plan()`` says and grade it. ``callbacks(i, method)`` hears
-    run ``i``; run ``i`` draws its delays from ``seed + i``, so a seed replays a whole Check."""
+    run ``i``; run ``i`` draws its delays from ``seed + i``, so a seed replays a whole Check.
+    ``started(run)`` hears each run once it has started (so that the caller can stop it);
+    once ``cancelled()`` is true, no further run starts."""
     runs: list[tuple[str, RunResult]] = []
     for index, method in enumerate(exercise.plan()):
-        if cancelled():
-            break
         jitter = seed + index if exercise.jitter else None
-        run = runner.start(request_for(exercise, source, method, limits, jitter), callbacks(index, method))
+        run = engine.start(request_for(exercise, source, method, limits, jitter), callbacks(index, method))
+        started(run)
         run.wait()
         runs.append((method, run.result))
-        if not all(r.passed for r in grade(exercise, source, runs)):
+        if cancelled() or not all(r.passed for r in grade(exercise, source, runs)):
             break
     results = grade(exercise, source, runs)
     complete = len(runs) == len(exercise.plan())

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mpbook import settings
-from mpbook.web import access, compression, errors, pages, security, sockets, status
+from mpbook.web import access, compression, errors, exercises, pages, security, sockets, status
 from mpbook.book.lessons import load_book
 from mpbook.web.wiring import EXTENSION, build_wiring
 
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     access.register(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(exercises.bp)
     app.register_blueprint(status.bp)
     sockets.init_app(app)
     errors.register(app)

@@ -24,10 +24,11 @@ FRAMES: dict[str, tuple[str, ...]] = {
     "exit": ("code", "reason", "t", "message"),
     "error": ("code", "message"),
     "pong": (),
+    "check": ("exercise", "passed", "results", "seed"),
 }
 
 # The codes of an "error" frame: why the last client frame could not be honoured.
-ERROR_CODES = ("bad_request", "unknown_example", "too_large", "busy", "forbidden", "rate_limited", "internal")
+ERROR_CODES = ("bad_request", "unknown_example", "unknown_exercise", "too_large", "busy", "forbidden", "rate_limited", "internal")
 
 
 def frame(kind: str, **fields: Any) -> Frame:

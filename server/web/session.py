@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, ClassVar, Protocol
 
+from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Example
 from mpbook.engine.runner import START_METHODS, Callbacks, RunRequest, SourceTooLarge, StartedInfo
 from mpbook.engine.scheduler import Ticket
-from mpbook.web import protocol
+from mpbook.web import checking, protocol
 from mpbook.web.admission import Refused
 from mpbook.web.wiring import Wiring
 
@@ -59,13 +60,15 @@ class State(Enum):
 
 @dataclass
 class Attempt:
-    """One run of the session, from the run frame to its exit frame."""
+    """One run of the session, from the run frame to its exit frame; or one Check, from the
+    check frame to the check frame that ends it (``check`` holds its exercise, code and seed)."""
 
-    example: Example
+    example: Example | Exercise
     request: RunRequest
     state: State = State.QUEUED
     ticket: Ticket | None = None
     run: RunHandle | None = None
+    check: tuple[Exercise, str, int] | None = None
 
 
 class RunSession:
@@ -138,7 +141,17 @@ class RunSession:
             request = self.wiring.request_for(example, code, method)
         except SourceTooLarge as error:
             return self.error("too_large", str(error))
-        attempt = Attempt(example, request)
+        self._queue(Attempt(example, request))
+
+    def check(self, frame: dict[str, Any]) -> None:
+        """``{"op":"check"}``: queue a Check of the reader's code for an exercise (web/checking.py)."""
+        parsed = checking.parse(self, frame)
+        if parsed is not None:
+            exercise, code, _ = parsed
+            self._queue(Attempt(exercise, checking.first_request(exercise, code, self), check=parsed))
+
+    def _queue(self, attempt: Attempt) -> None:
+        """Take ``attempt`` as the session's one run (or Check) and queue it for a run slot."""
         with self._lock:
             if self._attempt is not None:
                 return self.error("busy", "A program is already running here; stop it first.")
@@ -176,7 +189,7 @@ class RunSession:
         self.send(protocol.pong())
 
     OPS: ClassVar[dict[str, Callable[[RunSession, dict[str, Any]], None]]] = {
-        "run": run, "stop": stop, "ping": ping,
+        "run": run, "stop": stop, "ping": ping, "check": check,
     }
 
     # --- the run's life --------------------------------------------------------------------------
@@ -194,6 +207,12 @@ class RunSession:
                 attempt.ticket, attempt.state = ticket, State.STARTING
         if attempt is None:
             ticket.release()
+            return
+        if attempt.check is not None:
+            with self._lock:
+                if attempt.state is State.STARTING:
+                    attempt.state = State.RUNNING
+            checking.start_thread(self, attempt, *attempt.check)
             return
         try:
             run = self.engine.start(attempt.request, _Frames(self, attempt))

@@ -22,7 +22,8 @@ LIMIT_EXITS = ("timeout", "memory", "processes", "output")  # run exits that are
 
 @bp.get("/status")
 def page() -> str:
-    return render_template("status.html", status=snapshot(wiring_of(current_app)))
+    wiring = wiring_of(current_app)
+    return render_template("status.html", status=snapshot(wiring), book=wiring.book)
 
 
 @bp.get("/api/status")
@@ -39,6 +40,8 @@ def snapshot(found: Wiring) -> dict[str, Any]:
     exits, refusals = found.exits.snapshot(), found.admission.refusals.snapshot()
     cgroups = found.backend.cgroups
     return {
+        "exercises": {x.id: dict(zip(("checked", "passed"), found.checks.counts(x.id)))
+                      for x in found.book.exercises_in_order()},
         "runs": {"active": stats.running, "slots": stats.slots, "waiting": stats.waiting,
                  "queue_size": stats.queue_size, "per_minute": found.scheduler.runs_last_minute(),
                  "started": stats.started_total},

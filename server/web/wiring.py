@@ -23,6 +23,7 @@ from mpbook.engine.sandbox import Backend, choose_backend
 from mpbook.engine.scheduler import Scheduler
 from mpbook.web import protocol
 from mpbook.web.admission import Admission, Tally
+from mpbook.web.checking import CheckTally
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 EXTENSION = "mpbook.wiring"  # where create_app keeps the Wiring in app.extensions
@@ -71,6 +72,7 @@ class Wiring:
     admission: Admission
     editing: bool
     exits: Tally = field(default_factory=Tally)  # runs ended, by reason
+    checks: CheckTally = field(default_factory=CheckTally)  # readers who checked and passed each exercise
 
     def hello(self) -> protocol.Frame:
         """The first frame of every connection."""

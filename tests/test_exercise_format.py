@@ -12,7 +12,7 @@ from mpbook.book.exercises import grade
 from mpbook.book.lessons import load_book
 from mpbook.engine.runner import RunResult
 
-from support import FIXTURE_CONTENT, ROOT
+from helpers import FIXTURE_CONTENT, ROOT
 
 EXAMPLE = ROOT / "content" / "exercises" / "start-workers"
 

@@ -49,6 +49,7 @@ BUILT = {
     "exit": protocol.exit_frame(0, "ok", 3.0, LIMITS),
     "error": protocol.error("busy", "words"),
     "pong": protocol.pong(),
+    "check": protocol.check("start-workers", False, [{"name": "n", "passed": False, "message": "m"}], 7),
 }
 
 

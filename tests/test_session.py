@@ -240,7 +240,7 @@ def test_bad_frames_get_an_error_and_the_session_stays_usable(engine: FakeEngine
 
 def test_unknown_op_names_the_ops(engine: FakeEngine) -> None:
     reply = Reader(fake_wiring(), engine).send({"op": "dance"})
-    assert reply is not None and reply["message"] == "Unknown op 'dance'; use \"run\", \"stop\" or \"ping\"."
+    assert reply is not None and reply["message"] == "Unknown op 'dance'; use \"run\", \"stop\", \"ping\" or \"check\"."
 
 
 def test_too_large_says_how_large_in_kib(engine: FakeEngine) -> None:

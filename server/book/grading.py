@@ -42,11 +42,6 @@ class CheckReport:
     seed: int
     records: list[tuple[str, RunResult]]  # (start method, record) of each run that took place
 
-    def frame(self) -> dict[str, object]:
-        """The last frame of a Check (docs/protocol.md)."""
-        return {"type": "check", "exercise": self.exercise, "passed": self.passed,
-                "results": [r.as_dict() for r in self.results], "seed": self.seed}
-
 
 def new_seed() -> int:
     return random.SystemRandom().randrange(SEED_RANGE)

@@ -89,6 +89,11 @@ def pong() -> Frame:
     return {"type": "pong"}
 
 
+def check(exercise: str, passed: bool, results: list[dict[str, Any]], seed: int) -> Frame:
+    """The last frame of a Check: one {"name", "passed", "message"} per check, and the delays' seed."""
+    return {"type": "check", "exercise": exercise, "passed": passed, "results": results, "seed": seed}
+
+
 def exit_message(reason: str, limits: Limits) -> str:
     """How a run ended, as the page's status line says it (the page adds the exit code and the time)."""
     messages = {

@@ -32,10 +32,10 @@ for (const file of readdirSync(vendor)) {
 }
 // site/static/js/editor.js loads the bundle by this name.
 const editorJs = join(root, "site", "static", "js", "editor.js");
-const marker = /var BUNDLE = "[^"]*"; \/\* set by site\/js-src\/build\.mjs \*\//;
+const marker = /const BUNDLE = "[^"]*"; \/\* set by site\/js-src\/build\.mjs \*\//;
 const text = readFileSync(editorJs, "utf8");
 if (!marker.test(text)) throw new Error("editor.js has lost its BUNDLE line");
-const updated = text.replace(marker, `var BUNDLE = "${name}"; /* set by site/js-src/build.mjs */`);
+const updated = text.replace(marker, `const BUNDLE = "${name}"; /* set by site/js-src/build.mjs */`);
 if (updated !== text) {
   writeFileSync(editorJs, updated);
   console.log(`editor.js now loads ${name}`);

@@ -5,104 +5,106 @@
    and without JavaScript, the Pygments HTML stays. Edits are kept in
    localStorage under mpbook.edit.<id>; share links carry code in the URL
    fragment as #run=<id>:<base64url of the UTF-8 code>. */
-(function () {
-  "use strict";
-  var MPBook = window.MPBook = window.MPBook || {};
 
-  var BUNDLE = "codemirror-6.0.2.min.js"; /* set by site/js-src/build.mjs */
-  var KEY_PREFIX = "mpbook.edit.";
+const BUNDLE = "codemirror-6.0.2.min.js"; /* set by site/js-src/build.mjs */
+const KEY_PREFIX = "mpbook.edit.";
 
-  var scriptSrc = document.currentScript ? document.currentScript.src : "";
-  var bundlePromise = null;
-  var editors = [];
-  var editing = true;
+let bundlePromise = null;
+const editors = [];
+let editingOn = true;
 
-  function bundleUrl() {
-    var base = scriptSrc ? scriptSrc.replace(/js\/editor\.js(\?.*)?$/, "") : "/static/";
-    return base + "vendor/" + BUNDLE;
+/** The bundle's address, beside this module's folder (static/js/ -> static/vendor/). */
+export function bundleUrl() {
+  return new URL("../vendor/" + BUNDLE, import.meta.url).href;
+}
+
+/** Load the CodeMirror bundle once; resolves to window.MPBookCodeMirror. */
+export function loadBundle() {
+  if (window.MPBookCodeMirror) { return Promise.resolve(window.MPBookCodeMirror); }
+  if (bundlePromise) { return bundlePromise; }
+  bundlePromise = new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = bundleUrl();
+    script.async = true;
+    script.onload = () => {
+      if (window.MPBookCodeMirror) { resolve(window.MPBookCodeMirror); } else { reject(new Error("editor bundle did not load")); }
+    };
+    script.onerror = () => { bundlePromise = null; reject(new Error("editor bundle did not load")); };
+    document.head.appendChild(script);
+  });
+  return bundlePromise;
+}
+
+/** Where the edit of example `id` is kept in localStorage. */
+export function storageKey(id) { return KEY_PREFIX + id; }
+
+function storageGet(id) {
+  try { return window.localStorage.getItem(storageKey(id)); } catch { return null; }
+}
+function storageSet(id, code) {
+  try {
+    if (code === null) { window.localStorage.removeItem(storageKey(id)); } else { window.localStorage.setItem(storageKey(id), code); }
+  } catch { /* storage full or blocked: the edit lives until the page closes */ }
+}
+
+/** base64url of UTF-8 text. */
+export function encode(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
   }
+  return window.btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
-  /** Load the CodeMirror bundle once; resolves to window.MPBookCodeMirror. */
-  function loadBundle() {
-    if (window.MPBookCodeMirror) { return Promise.resolve(window.MPBookCodeMirror); }
-    if (bundlePromise) { return bundlePromise; }
-    bundlePromise = new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = bundleUrl();
-      script.async = true;
-      script.onload = function () {
-        if (window.MPBookCodeMirror) { resolve(window.MPBookCodeMirror); } else { reject(new Error("editor bundle did not load")); }
-      };
-      script.onerror = function () { bundlePromise = null; reject(new Error("editor bundle did not load")); };
-      document.head.appendChild(script);
-    });
-    return bundlePromise;
-  }
+/** UTF-8 text from base64url; throws on anything else. */
+export function decode(text) {
+  let b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  while (b64.length % 4) { b64 += "="; }
+  const binary = window.atob(b64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+}
 
-  function storageGet(id) {
-    try { return window.localStorage.getItem(KEY_PREFIX + id); } catch (e) { return null; }
-  }
-  function storageSet(id, code) {
-    try {
-      if (code === null) { window.localStorage.removeItem(KEY_PREFIX + id); } else { window.localStorage.setItem(KEY_PREFIX + id, code); }
-    } catch (e) { /* storage full or blocked: the edit lives until the page closes */ }
-  }
+/** The example id and code of a #run=<id>:<code> fragment, or null. */
+export function sharedFromHash(hash) {
+  const m = /^#run=([a-z0-9][a-z0-9-]*):([A-Za-z0-9_-]*)$/.exec(hash || "");
+  if (!m) { return null; }
+  try { return { id: m[1], code: decode(m[2]) }; } catch { return null; }
+}
 
-  /* base64url of UTF-8 text, and back. */
-  function encode(text) {
-    var bytes = new TextEncoder().encode(text);
-    var binary = "";
-    for (var i = 0; i < bytes.length; i += 0x8000) {
-      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    }
-    return window.btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-  function decode(text) {
-    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-    while (b64.length % 4) { b64 += "="; }
-    var binary = window.atob(b64);
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  }
+export function shareUrl(id, code) {
+  return window.location.origin + window.location.pathname + "#run=" + id + ":" + encode(code);
+}
 
-  /** The example id and code of a #run=<id>:<code> fragment, or null. */
-  function sharedFromHash(hash) {
-    var m = /^#run=([a-z0-9][a-z0-9-]*):([A-Za-z0-9_-]*)$/.exec(hash || "");
-    if (!m) { return null; }
-    try { return { id: m[1], code: decode(m[2]) }; } catch (e) { return null; }
+/** Copy `text` to the clipboard; resolves true when it worked. */
+export function copyText(text) {
+  function fallback() {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    let ok;
+    try { ok = document.execCommand("copy"); } catch { ok = false; }
+    document.body.removeChild(area);
+    return ok;
   }
-
-  function shareUrl(id, code) {
-    return window.location.origin + window.location.pathname + "#run=" + id + ":" + encode(code);
+  if (navigator.clipboard && window.isSecureContext) {
+    return navigator.clipboard.writeText(text).then(() => true, () => fallback());
   }
+  return Promise.resolve(fallback());
+}
 
-  /** Copy `text` to the clipboard; resolves true when it worked. */
-  function copyText(text) {
-    function fallback() {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      document.body.removeChild(area);
-      return ok;
-    }
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text).then(function () { return true; }, function () { return fallback(); });
-    }
-    return Promise.resolve(fallback());
-  }
-
-  /**
-   * One example's code. `options`: id, source (published), figure, onRun, onStop,
-   * onChange(edited). Exposes code(), edited(), reset(), mount().
-   */
-  function ExampleEditor(options) {
+/**
+ * One example's code. `options`: id, source (published), figure, onRun, onStop,
+ * onChange(edited). Exposes code(), edited(), reset(), mount().
+ */
+export class ExampleEditor {
+  constructor(options) {
     this.id = options.id;
     this.source = options.source;
     this.figure = options.figure;
@@ -110,141 +112,131 @@
     this.options = options;
     this.cm = null;
     this.mounting = null;
-    var stored = storageGet(this.id);
+    const stored = storageGet(this.id);
     this.current = stored !== null ? stored : this.source;
     this.bindFallback();
   }
 
-  ExampleEditor.prototype.code = function () {
-    if (!editing) { return this.source; }
+  code() {
+    if (!editingOn) { return this.source; }
     return this.cm ? this.cm.getCode() : this.current;
-  };
+  }
 
-  ExampleEditor.prototype.edited = function () { return editing && this.code() !== this.source; };
+  edited() { return editingOn && this.code() !== this.source; }
 
   /* Until the editor exists, reaching for the highlighted code mounts it. */
-  ExampleEditor.prototype.bindFallback = function () {
-    var self = this;
-    var pre = this.holder && this.holder.querySelector("pre");
+  bindFallback() {
+    const pre = this.holder && this.holder.querySelector("pre");
     if (!pre) { return; }
     this.holder.classList.add("editable");
     pre.tabIndex = 0;
     pre.title = "Click to edit this code";
-    function reach(event) {
-      if (self.cm || !editing) { return; }
-      var x = event && event.clientX, y = event && event.clientY;
-      self.mount().then(function () {
-        if (self.cm) { self.cm.focusAt(x === undefined ? null : x, y === undefined ? null : y); }
+    const reach = (event) => {
+      if (this.cm || !editingOn) { return; }
+      const x = event && event.clientX, y = event && event.clientY;
+      this.mount().then(() => {
+        if (this.cm) { this.cm.focusAt(x === undefined ? null : x, y === undefined ? null : y); }
       });
-    }
-    this.holder.addEventListener("mousedown", function (event) {
-      if (!self.cm && editing) { event.preventDefault(); reach(event); }
+    };
+    this.holder.addEventListener("mousedown", (event) => {
+      if (!this.cm && editingOn) { event.preventDefault(); reach(event); }
     });
-    this.holder.addEventListener("touchend", function () { if (!self.cm) { reach(null); } }, { passive: true });
-    pre.addEventListener("focus", function () { if (!self.cm && editing) { reach(null); } });
-  };
+    this.holder.addEventListener("touchend", () => { if (!this.cm) { reach(null); } }, { passive: true });
+    pre.addEventListener("focus", () => { if (!this.cm && editingOn) { reach(null); } });
+  }
 
   /** Replace the highlighted code by the editor (the Pygments HTML stays, hidden). */
-  ExampleEditor.prototype.mount = function () {
-    var self = this;
+  mount() {
     if (this.cm) { return Promise.resolve(this.cm); }
     if (this.mounting) { return this.mounting; }
-    this.mounting = loadBundle().then(function (CM) {
-      if (self.cm) { return self.cm; }
-      var host = document.createElement("div");
+    this.mounting = loadBundle().then((CM) => {
+      if (this.cm) { return this.cm; }
+      const host = document.createElement("div");
       host.className = "example-editor";
-      self.holder.appendChild(host);
-      var title = self.figure.querySelector(".example-title");
-      self.cm = CM.create({
+      this.holder.appendChild(host);
+      const title = this.figure.querySelector(".example-title");
+      this.cm = CM.create({
         parent: host,
-        doc: editing ? self.current : self.source,
-        readOnly: !editing,
-        label: "Code of example " + self.id + (title ? ": " + title.textContent : "") +
+        doc: editingOn ? this.current : this.source,
+        readOnly: !editingOn,
+        label: "Code of example " + this.id + (title ? ": " + title.textContent : "") +
           ". Ctrl+Enter runs it, Escape stops it; press Escape then Tab to leave the editor.",
         keys: [
-          { key: "Mod-Enter", run: function () { self.options.onRun(); return true; } },
-          { key: "Shift-Mod-Enter", run: function () { self.options.onRun(3); return true; } }
+          { key: "Mod-Enter", run: () => { this.options.onRun(); return true; } },
+          { key: "Shift-Mod-Enter", run: () => { this.options.onRun(3); return true; } }
         ],
-        onChange: function (code) { self.changed(code); }
+        onChange: (code) => { this.changed(code); }
       });
-      self.holder.classList.add("has-editor");
-      var pre = self.holder.querySelector(".highlight");
+      this.holder.classList.add("has-editor");
+      const pre = this.holder.querySelector(".highlight");
       if (pre) { pre.hidden = true; }
-      self.figure.classList.add("editor-ready");
-      return self.cm;
-    }, function (error) {
-      self.mounting = null;
+      this.figure.classList.add("editor-ready");
+      return this.cm;
+    }, (error) => {
+      this.mounting = null;
       throw error;
     });
     return this.mounting;
-  };
+  }
 
-  ExampleEditor.prototype.changed = function (code) {
+  changed(code) {
     this.current = code;
-    var self = this;
     window.clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(function () { self.save(); }, 250);
+    this.saveTimer = window.setTimeout(() => { this.save(); }, 250);
     this.options.onChange(this.edited());
-  };
+  }
 
-  ExampleEditor.prototype.save = function () {
+  save() {
     window.clearTimeout(this.saveTimer);
-    if (!editing) { return; }
+    if (!editingOn) { return; }
     storageSet(this.id, this.current === this.source ? null : this.current);
-  };
+  }
 
   /** Load `code` (from a share link) as this example's edit. */
-  ExampleEditor.prototype.load = function (code) {
+  load(code) {
     this.current = code;
     storageSet(this.id, code === this.source ? null : code);
     if (this.cm) { this.cm.setCode(code); }
     this.options.onChange(this.edited());
-  };
+  }
 
-  ExampleEditor.prototype.reset = function () {
+  reset() {
     this.current = this.source;
     storageSet(this.id, null);
     if (this.cm) { this.cm.setCode(this.source); }
     this.options.onChange(false);
-  };
+  }
 
-  ExampleEditor.prototype.setEditing = function () {
-    var pre = this.holder && this.holder.querySelector(".highlight pre");
-    if (pre) { pre.title = editing ? "Click to edit this code" : ""; }
-    if (this.holder) { this.holder.classList.toggle("editable", editing); }
+  setEditing() {
+    const pre = this.holder && this.holder.querySelector(".highlight pre");
+    if (pre) { pre.title = editingOn ? "Click to edit this code" : ""; }
+    if (this.holder) { this.holder.classList.toggle("editable", editingOn); }
     if (!this.cm) { return; }
-    this.cm.setReadOnly(!editing);
-    var want = editing ? this.current : this.source;
+    this.cm.setReadOnly(!editingOn);
+    const want = editingOn ? this.current : this.source;
     if (this.cm.getCode() !== want) {
-      var keep = this.current;
+      const keep = this.current;
       this.cm.setCode(want);
       this.current = keep;  /* setCode's change event must not overwrite the stored edit */
     }
-  };
+  }
+}
 
-  MPBook.editor = {
-    ExampleEditor: ExampleEditor,
-    create: function (options) {
-      var ed = new ExampleEditor(options);
-      editors.push(ed);
-      return ed;
-    },
-    loadBundle: loadBundle,
-    bundleUrl: bundleUrl,
-    encode: encode,
-    decode: decode,
-    sharedFromHash: sharedFromHash,
-    shareUrl: shareUrl,
-    copyText: copyText,
-    storageKey: function (id) { return KEY_PREFIX + id; },
-    editing: function () { return editing; },
-    /** hello.editing: false makes every editor read-only, showing the published code. */
-    setEditing: function (flag) {
-      editing = flag !== false;
-      editors.forEach(function (ed) {
-        ed.setEditing();
-        ed.options.onChange(ed.edited());
-      });
-    }
-  };
-}());
+/** A new ExampleEditor, kept so that setEditing reaches it. */
+export function create(options) {
+  const ed = new ExampleEditor(options);
+  editors.push(ed);
+  return ed;
+}
+
+/** Whether this server lets readers edit (hello.editing). */
+export function editing() { return editingOn; }
+
+/** hello.editing: false makes every editor read-only, showing the published code. */
+export function setEditing(flag) {
+  editingOn = flag !== false;
+  for (const ed of editors) {
+    ed.setEditing();
+    ed.options.onChange(ed.edited());
+  }
+}

@@ -1,17 +1,18 @@
 /* Layout: on narrow screens (860px and less, as in book.css) the sidebar's
    table of contents starts folded, and it follows the width when it changes.
-   Loaded in <head> without defer: it marks <html> at once so run.css can keep
-   the open list from flashing on a phone before the fold is closed. */
+   The one classic script (not a module): loaded in <head> without defer, it
+   marks <html> at once so run.css can keep the open list from flashing on a
+   phone before the fold is closed. Modules are deferred, too late for that. */
 (function () {
   "use strict";
   if (!window.matchMedia) { return; }
-  var root = document.documentElement;
+  const root = document.documentElement;
   root.classList.add("js-layout");
-  var narrow = window.matchMedia("(max-width: 860px)");
+  const narrow = window.matchMedia("(max-width: 860px)");
   function setup() {
-    var fold = document.querySelector(".sidebar-fold");
+    const fold = document.querySelector(".sidebar-fold");
     if (fold) {
-      var apply = function () { fold.open = !narrow.matches; };
+      const apply = () => { fold.open = !narrow.matches; };
       apply();
       if (narrow.addEventListener) { narrow.addEventListener("change", apply); } else if (narrow.addListener) { narrow.addListener(apply); }
     }

@@ -2,49 +2,42 @@
    the panel of one run: a status line, the streamed output (each line with a
    colour-coded badge of the process that printed it) and the timeline.
    Program output is only ever inserted as text. */
-(function () {
-  "use strict";
-  var MPBook = window.MPBook = window.MPBook || {};
-  var PALETTE = 8;
-  var seconds = function (ms) { return MPBook.seconds(ms); };
+import { el } from "./dom.js";
+import { Timeline, seconds } from "./timeline.js";
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
+const PALETTE = 8;
+
+function capital(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
+function mib(bytes) { return Math.round(bytes / 1048576); }
+function kib(bytes) { return Math.round(bytes / 1024); }
+
+/** The plain words for how a run ended (lower case; the caller capitalises). */
+export function endWords(frame, limits, stoppedHow) {
+  const l = limits || {};
+  switch (frame.reason) {
+    case "ok": return "finished";
+    case "error": return "exited with an error";
+    case "timeout":
+      return l.wall_seconds ? "stopped after " + l.wall_seconds + " s wall time" : "stopped: it ran out of time";
+    case "memory":
+      return l.memory_bytes ? "stopped: the run used more than its memory (" + mib(l.memory_bytes) + " MiB)"
+        : "stopped: the run used more than its memory";
+    case "processes":
+      return l.processes ? "stopped: too many processes (limit " + l.processes + ")" : "stopped: too many processes";
+    case "output":
+      return l.output_bytes ? "output cut after " + kib(l.output_bytes) + " KiB" : "output cut at its limit";
+    case "stopped": return stoppedHow || "stopped by you";
+    default: return (frame.message || "ended").replace(/\.$/, "");
   }
+}
 
-  function capital(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
-
-  function mib(bytes) { return Math.round(bytes / 1048576); }
-  function kib(bytes) { return Math.round(bytes / 1024); }
-
-  /** The plain words for how a run ended (lower case; the caller capitalises). */
-  function endWords(frame, limits, stoppedHow) {
-    var l = limits || {};
-    switch (frame.reason) {
-      case "ok": return "finished";
-      case "error": return "exited with an error";
-      case "timeout":
-        return l.wall_seconds ? "stopped after " + l.wall_seconds + " s wall time" : "stopped: it ran out of time";
-      case "memory":
-        return l.memory_bytes ? "stopped: the run used more than its memory (" + mib(l.memory_bytes) + " MiB)"
-          : "stopped: the run used more than its memory";
-      case "processes":
-        return l.processes ? "stopped: too many processes (limit " + l.processes + ")" : "stopped: too many processes";
-      case "output":
-        return l.output_bytes ? "output cut after " + kib(l.output_bytes) + " KiB" : "output cut at its limit";
-      case "stopped": return stoppedHow || "stopped by you";
-      default: return (frame.message || "ended").replace(/\.$/, "");
-    }
-  }
-
-  /** A run's panel inside `parent`; `label` names it ("Run 2 of 3"). */
-  function RunView(parent, label) {
+/** A run's panel inside `parent`; `label` names it ("Run 2 of 3"). */
+export class RunView {
+  constructor(parent, label) {
     this.label = label || "this run";
     this.root = el("div", "run-view");
-    var status = el("div", "run-status");
+    const status = el("div", "run-status");
     this.state = el("span", "run-state", "Waiting…");
     this.state.setAttribute("role", "status");
     this.clock = el("span", "run-clock");
@@ -57,7 +50,7 @@
     this.out.setAttribute("aria-label", "Output of " + this.label);
     this.out.tabIndex = 0;
     this.root.appendChild(this.out);
-    this.timeline = new MPBook.Timeline(this.root, this.label);
+    this.timeline = new Timeline(this.root, this.label);
     parent.appendChild(this.root);
 
     this.procs = {};
@@ -75,16 +68,16 @@
     this.flushHandle = null;
   }
 
-  RunView.prototype.setState = function (kind, text) {
+  setState(kind, text) {
     this.root.setAttribute("data-state", kind);
     this.state.textContent = text;
-  };
+  }
 
   /** The record of process `pid`, made on first sight; colours follow first appearance. */
-  RunView.prototype.proc = function (pid, name, t) {
-    var p = this.procs[pid];
+  proc(pid, name, t) {
+    let p = this.procs[pid];
     if (!p) {
-      p = { pid: pid, name: name || null, ppid: null, colour: this.order.length % PALETTE,
+      p = { pid, name: name || null, ppid: null, colour: this.order.length % PALETTE,
             start: this.order.length === 0 ? 0 : (t || 0), end: null, exitcode: null, lines: 0 };
       this.procs[pid] = p;
       this.order.push(p);
@@ -92,78 +85,75 @@
       p.name = name;
     }
     return p;
-  };
+  }
 
-  RunView.prototype.now = function () {
+  now() {
     if (this.startedAt === null) { return this.lastT; }
     return Math.max(this.lastT, window.performance.now() - this.startedAt);
-  };
+  }
 
-  RunView.prototype.tickClock = function () {
-    var now = this.now();
+  tickClock() {
+    const now = this.now();
     this.clock.textContent = seconds(now);
     this.timeline.scaleTo(now, true);
-  };
+  }
 
-  RunView.prototype.startClock = function () {
-    var self = this;
+  startClock() {
     this.startedAt = window.performance.now();
     this.stopClock();
-    this.timer = window.setInterval(function () { self.tickClock(); }, 100);
+    this.timer = window.setInterval(() => { this.tickClock(); }, 100);
     this.tickClock();
-  };
+  }
 
-  RunView.prototype.stopClock = function () {
+  stopClock() {
     if (this.timer !== null) { window.clearInterval(this.timer); this.timer = null; }
-  };
+  }
 
   /* Output frames are kept as they come and drawn in batches, once per animation
      frame (or sooner, before any other frame), so a program that prints tens of
      thousands of lines costs one layout per batch rather than one per line. */
-  RunView.prototype.queueOutput = function (frame) {
-    var stream = frame.stream === "stderr" ? "stderr" : "stdout";
+  queueOutput(frame) {
+    const stream = frame.stream === "stderr" ? "stderr" : "stdout";
     this.text[stream] += String(frame.data || "");
     this.pending.push(frame);
     if (this.flushHandle === null) {
-      var self = this;
-      var flush = function () { self.flushHandle = null; self.flush(); };
-      this.flushHandle = window.requestAnimationFrame(flush);
+      this.flushHandle = window.requestAnimationFrame(() => { this.flushHandle = null; this.flush(); });
     }
-  };
+  }
 
-  RunView.prototype.flush = function () {
+  flush() {
     if (this.flushHandle !== null) {
       window.cancelAnimationFrame(this.flushHandle);
       this.flushHandle = null;
     }
     if (!this.pending.length) { return; }
-    var out = this.out;
-    var atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
-    var frames = this.pending;
+    const out = this.out;
+    const atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    const frames = this.pending;
     this.pending = [];
-    for (var i = 0; i < frames.length; i++) { this.appendOutput(frames[i]); }
+    for (const frame of frames) { this.appendOutput(frame); }
     if (atEnd) { out.scrollTop = out.scrollHeight; }
-  };
+  }
 
-  RunView.prototype.appendOutput = function (frame) {
-    var stream = frame.stream === "stderr" ? "stderr" : "stdout";
-    var data = String(frame.data || "");
-    var pid = typeof frame.pid === "number" ? frame.pid : null;
-    var proc = pid === null ? null : this.proc(pid, frame.process, frame.t);
+  appendOutput(frame) {
+    const stream = frame.stream === "stderr" ? "stderr" : "stdout";
+    const data = String(frame.data || "");
+    const pid = typeof frame.pid === "number" ? frame.pid : null;
+    const proc = pid === null ? null : this.proc(pid, frame.process, frame.t);
     if (proc && frame.process) { proc.name = proc.name || frame.process; }
-    var out = this.out;
-    var key = stream + ":" + pid;
-    var pieces = data.split("\n");
-    for (var i = 0; i < pieces.length; i++) {
-      var last = i === pieces.length - 1;
+    const out = this.out;
+    const key = stream + ":" + pid;
+    const pieces = data.split("\n");
+    for (let i = 0; i < pieces.length; i++) {
+      const last = i === pieces.length - 1;
       if (last && pieces[i] === "") { break; }  /* data ended with a newline */
-      var line = this.open[key];
+      let line = this.open[key];
       if (!line) {
         line = el("div", "line " + stream);
         line.setAttribute("data-stream", stream);
         if (proc) {
           line.setAttribute("data-pid", String(pid));
-          var badge = el("span", "proc-badge p" + proc.colour, proc.name || String(pid));
+          const badge = el("span", "proc-badge p" + proc.colour, proc.name || String(pid));
           badge.title = (proc.name || "process") + ", pid " + pid;
           line.appendChild(badge);
           proc.lines += 1;
@@ -175,10 +165,10 @@
       this.open[key] = last ? line : null;
     }
     if (proc) { this.timeline.tick(proc, frame.t || 0, stream); }
-  };
+  }
 
-  RunView.prototype.processEvent = function (frame) {
-    var p = this.proc(frame.pid, frame.name, frame.t);
+  processEvent(frame) {
+    const p = this.proc(frame.pid, frame.name, frame.t);
     if (frame.name) { p.name = frame.name; }
     if (frame.ppid !== undefined) { p.ppid = frame.ppid; }
     if (frame.event === "start") {
@@ -189,10 +179,10 @@
     }
     this.timeline.lane(p);
     /* Badges printed before the name was known keep their pid; later ones get the name. */
-  };
+  }
 
   /** Render one server frame. Every frame type of docs/protocol.md is handled here. */
-  RunView.prototype.render = function (frame) {
+  render(frame) {
     if (this.done) { return; }
     if (typeof frame.t === "number") { this.lastT = Math.max(this.lastT, frame.t); }
     if (frame.type === "output") { this.queueOutput(frame); return; }
@@ -220,34 +210,33 @@
       default:
         break;
     }
-  };
+  }
 
-  RunView.prototype.finish = function (frame) {
+  finish(frame) {
     this.stopClock();
     this.done = true;
-    var t = typeof frame.t === "number" ? frame.t : this.now();
-    var words = capital(endWords(frame, this.limits, this.stoppedHow));
-    var parts = [words];
+    const t = typeof frame.t === "number" ? frame.t : this.now();
+    const words = capital(endWords(frame, this.limits, this.stoppedHow));
+    const parts = [words];
     if (frame.code !== null && frame.code !== undefined) { parts.push("exit code " + frame.code); }
     if (this.startedAt !== null) { parts.push(seconds(t)); }
-    var kind = frame.reason === "ok" ? "ok" : frame.reason === "stopped" ? "stopped" : "bad";
+    const kind = frame.reason === "ok" ? "ok" : frame.reason === "stopped" ? "stopped" : "bad";
     this.setState(kind, parts.join(" · "));
     this.root.setAttribute("data-reason", frame.reason || "");
     this.clock.textContent = "";
-    this.result = { code: frame.code, reason: frame.reason, t: t };
-    var self = this;
-    this.order.forEach(function (p) {
-      if (p.end === null) { p.end = t; self.timeline.lane(p).row.classList.add("cut"); }
-    });
+    this.result = { code: frame.code, reason: frame.reason, t };
+    for (const p of this.order) {
+      if (p.end === null) { p.end = t; this.timeline.lane(p).row.classList.add("cut"); }
+    }
     this.timeline.scaleTo(t, false);
     this.timeline.describe(this.order);
     if (!this.out.firstChild) {
       this.out.appendChild(el("div", "line note", this.startedAt === null ? "The run did not start." : "The program printed nothing."));
     }
-  };
+  }
 
   /** The run ended without an exit frame: refused, or the connection dropped. */
-  RunView.prototype.fail = function (message, code) {
+  fail(message, code) {
     this.flush();
     this.stopClock();
     this.done = true;
@@ -256,16 +245,13 @@
     this.clock.textContent = "";
     this.timeline.scaleTo(this.now(), false);
     this.timeline.describe(this.order);
-  };
+  }
 
   /** A local status before the server has said anything (waiting for the previous run to stop). */
-  RunView.prototype.note = function (kind, message) {
+  note(kind, message) {
     if (!this.done) { this.setState(kind, message); }
-  };
+  }
+}
 
-  MPBook.output = {
-    RunView: RunView,
-    endWords: endWords,
-    create: function (parent, label) { return new RunView(parent, label); }
-  };
-}());
+/** A new RunView: the one way run.js and the tests make a run's panel. */
+export function create(parent, label) { return new RunView(parent, label); }

@@ -4,31 +4,24 @@
    custom properties, so a live update changes one number (--total) rather than
    every element. A visually hidden table says the same for screen readers.
    output.js feeds it; it never reads frames itself. */
-(function () {
-  "use strict";
-  var MPBook = window.MPBook = window.MPBook || {};
+import { clear, el } from "./dom.js";
 
-  var TICK_MS = 40;          /* ticks closer than this in one lane share a mark */
-  var MAX_TICKS = 400;       /* per lane; beyond it marks merge further */
+const TICK_MS = 40;          /* ticks closer than this in one lane share a mark */
+const MAX_TICKS = 400;       /* per lane; beyond it marks merge further */
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
+/** Milliseconds as seconds for people: "1.25 s", "12.5 s", or "–" when unknown. */
+export function seconds(ms) {
+  if (ms === null || ms === undefined) { return "–"; }
+  const s = ms / 1000;
+  return (s < 10 ? s.toFixed(2) : s.toFixed(1)) + " s";
+}
 
-  function seconds(ms) {
-    if (ms === null || ms === undefined) { return "–"; }
-    var s = ms / 1000;
-    return (s < 10 ? s.toFixed(2) : s.toFixed(1)) + " s";
-  }
-
-  /** A timeline drawn into `parent`; `label` names the run for the table caption. */
-  function Timeline(parent, label) {
+/** A timeline drawn into `parent`; `label` names the run for the table caption. */
+export class Timeline {
+  constructor(parent, label) {
     this.root = el("div", "timeline");
     this.root.hidden = true;
-    var head = el("div", "tl-head");
+    const head = el("div", "tl-head");
     head.appendChild(el("span", "tl-title", "Timeline"));
     this.scale = el("span", "tl-scale", "");
     head.appendChild(this.scale);
@@ -38,13 +31,13 @@
     this.root.appendChild(this.lanes);
     this.table = el("table", "visually-hidden");
     this.table.appendChild(el("caption", null, "Processes of " + (label || "this run") + ", in the order they started"));
-    var headRow = el("tr");
-    ["Process", "PID", "Started", "Ended", "Exit code", "Lines printed"].forEach(function (h) {
-      var th = el("th", null, h);
+    const headRow = el("tr");
+    for (const h of ["Process", "PID", "Started", "Ended", "Exit code", "Lines printed"]) {
+      const th = el("th", null, h);
       th.setAttribute("scope", "col");
       headRow.appendChild(th);
-    });
-    var thead = el("thead");
+    }
+    const thead = el("thead");
     thead.appendChild(headRow);
     this.table.appendChild(thead);
     this.tbody = el("tbody");
@@ -56,8 +49,8 @@
   }
 
   /** Add or refresh the lane of process `proc` (a record kept by output.js). */
-  Timeline.prototype.lane = function (proc) {
-    var lane = this.byPid[proc.pid];
+  lane(proc) {
+    let lane = this.byPid[proc.pid];
     if (!lane) {
       lane = { row: el("div", "tl-lane"), ticks: {}, tickCount: 0, tickStep: TICK_MS };
       lane.label = el("span", "tl-label");
@@ -88,49 +81,44 @@
       lane.exit.style.setProperty("--e", String(proc.end));
     }
     return lane;
-  };
+  }
 
   /** Mark that process `proc` printed at `t` ms. */
-  Timeline.prototype.tick = function (proc, t, stream) {
-    var lane = this.lane(proc);
-    var key = lane.tickStep + ":" + Math.floor(t / lane.tickStep);
+  tick(proc, t, stream) {
+    const lane = this.lane(proc);
+    const key = lane.tickStep + ":" + Math.floor(t / lane.tickStep);
     if (lane.ticks[key]) {
       if (stream === "stderr") { lane.ticks[key].classList.add("err"); }
       return;
     }
     if (lane.tickCount >= MAX_TICKS) { lane.tickStep *= 2; lane.tickCount = 0; }
-    var mark = el("span", "tl-tick" + (stream === "stderr" ? " err" : ""));
+    const mark = el("span", "tl-tick" + (stream === "stderr" ? " err" : ""));
     mark.style.setProperty("--t", String(t));
     lane.track.insertBefore(mark, lane.exit);
     lane.ticks[key] = mark;
     lane.tickCount += 1;
-  };
+  }
 
   /** Move the time scale to `now` ms; running bars grow to it. */
-  Timeline.prototype.scaleTo = function (now, running) {
+  scaleTo(now, running) {
     this.total = Math.max(now, 1);
     this.root.style.setProperty("--total", String(this.total));
     this.root.classList.toggle("live", !!running);
     this.scale.textContent = "0 – " + seconds(this.total);
-    for (var pid in this.byPid) {
-      var lane = this.byPid[pid];
+    for (const lane of Object.values(this.byPid)) {
       if (!lane.row.classList.contains("ended")) { lane.bar.style.setProperty("--e", String(this.total)); }
     }
-  };
+  }
 
   /** Rewrite the accessible table from the process records, in start order. */
-  Timeline.prototype.describe = function (procs) {
-    while (this.tbody.firstChild) { this.tbody.removeChild(this.tbody.firstChild); }
-    var self = this;
-    procs.forEach(function (p) {
-      var row = el("tr");
-      [p.name || "process", String(p.pid), seconds(p.start), p.end === null ? "still running" : seconds(p.end),
-        p.exitcode === null || p.exitcode === undefined ? "–" : String(p.exitcode), String(p.lines)]
-        .forEach(function (cell) { row.appendChild(el("td", null, cell)); });
-      self.tbody.appendChild(row);
-    });
-  };
-
-  MPBook.Timeline = Timeline;
-  MPBook.seconds = seconds;
-}());
+  describe(procs) {
+    clear(this.tbody);
+    for (const p of procs) {
+      const row = el("tr");
+      const cells = [p.name || "process", String(p.pid), seconds(p.start), p.end === null ? "still running" : seconds(p.end),
+        p.exitcode === null || p.exitcode === undefined ? "–" : String(p.exitcode), String(p.lines)];
+      for (const cell of cells) { row.appendChild(el("td", null, cell)); }
+      this.tbody.appendChild(row);
+    }
+  }
+}

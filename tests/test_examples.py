@@ -3,6 +3,7 @@ prints what the book shows beside it. The book must never show output Python doe
 
 from __future__ import annotations
 
+import platform
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,7 +43,8 @@ def test_example_prints_what_the_book_shows(
     results: dict[tuple[str, str], RunResult], example: Example, method: str
 ) -> None:
     result = results[(example.id, method)]
-    problems = mismatches(example.expect, result.stdout, result.stderr, result.exit_code, result.reason)
+    expect = example.expect_for(platform.python_version())
+    problems = mismatches(expect, result.stdout, result.stderr, result.exit_code, result.reason)
     assert not problems, "\n".join(problems)
 
 

@@ -101,3 +101,45 @@ def test_mismatches_reports_reason_and_exit_code() -> None:
     problems = mismatches(expectation(), "", "", 1, "error")
     assert any("reason 'error'" in p for p in problems)
     assert any("exit code 1" in p for p in problems)
+
+
+def edit_toml(tmp_path: Path, eid: str, old: str, new: str) -> Path:
+    content = copy_fixture(tmp_path)
+    toml = content / "examples" / eid / "example.toml"
+    assert old in toml.read_text()
+    toml.write_text(toml.read_text().replace(old, new, 1))
+    return content
+
+
+def test_every_example_says_whose_program_it_is(tmp_path: Path) -> None:
+    assert load_book(FIXTURE_CONTENT).examples["hello"].origin == "post"
+    assert load_book(FIXTURE_CONTENT).examples["hello-typo"].origin == "post"  # an original is the post's
+    with pytest.raises(ContentError, match="origin must be"):
+        load_book(edit_toml(tmp_path, "hello", 'origin = "post"\n', ""))
+
+
+def test_an_original_cannot_be_the_books_own(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="is the post's code"):
+        load_book(edit_toml(tmp_path, "hello-typo", 'original_of = "hello"', 'original_of = "hello"\norigin = "book"'))
+
+
+def test_output_that_varies_must_say_how(tmp_path: Path) -> None:
+    content = edit_toml(tmp_path, "hello", "[expect]\n", "[expect]\nmatch = \"unordered\"\n")
+    with pytest.raises(ContentError, match="needs varies"):
+        load_book(content)
+    toml = content / "examples" / "hello" / "example.toml"
+    toml.write_text(toml.read_text().replace("[expect]\n", 'varies = "The lines come in any order."\n\n[expect]\n'))
+    assert load_book(content).examples["hello"].varies == "The lines come in any order."
+
+
+def test_a_version_table_overrides_expect_for_that_version_only(tmp_path: Path) -> None:
+    content = edit_toml(tmp_path, "hello", 'stdout = "hello <b>world</b>\\n"\n',
+                        'stdout = "hello <b>world</b>\\n"\n\n[expect.versions."3.13"]\nstdout = "hi\\n"\n')
+    example = load_book(content).examples["hello"]
+    assert example.expect_for("3.13.0").stdout == "hi\n"
+    assert example.expect_for("3.13").exit_code == 0  # the rest comes from [expect]
+    assert example.expect_for("3.12.1") is example.expect
+    toml = content / "examples" / "hello" / "example.toml"
+    toml.write_text(toml.read_text().replace('versions."3.13"', 'versions."three"'))
+    with pytest.raises(ContentError, match="keyed by versions"):
+        load_book(content)

@@ -1,7 +1,9 @@
+import shutil
 from functools import partial
+from pathlib import Path
 
 from mpbook import settings
-from mpbook.book.lessons import load_book
+from mpbook.book.lessons import Book, load_book
 from mpbook.book.rendering import pygments_css, render_lesson
 from mpbook.web.wiring import wall_seconds
 
@@ -63,3 +65,46 @@ def test_raw_html_in_markdown_is_not_passed_through() -> None:
 def test_code_colours_cover_both_themes() -> None:
     css = pygments_css()
     assert ".highlight" in css and ":root.dark .highlight" in css and "prefers-color-scheme: dark" in css
+
+
+def _figure(lesson: str, eid: str, book: Book = BOOK) -> str:
+    html = render_lesson(book.lesson(lesson), book, WALL).html  # type: ignore[arg-type]
+    return html.split(f'id="example-{eid}"', 1)[1].split("</figure>", 1)[0]
+
+
+def test_each_example_says_whose_code_it_is(tmp_path: Path) -> None:
+    assert "The post's code, corrected" in _figure("first", "hello")
+    assert "The post's original code" in _figure("second", "hello-typo")
+    book = _book_with(tmp_path, "hello", 'origin = "post"', 'origin = "book"')
+    figure = _figure("first", "hello", book)
+    assert "The book's own example" in figure
+    assert 'data-origin="book"' in figure
+
+
+def _book_with(tmp_path: Path, eid: str, old: str, new: str) -> Book:
+    """The fixture book with one edit to the example.toml of ``eid``."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    toml = content / "examples" / eid / "example.toml"
+    text = toml.read_text()
+    assert old in text
+    toml.write_text(text.replace(old, new, 1))
+    return load_book(content)
+
+
+def test_the_note_under_the_output_says_what_varies(tmp_path: Path) -> None:
+    assert "expected-note" not in _figure("first", "hello")  # exact output: nothing to say
+    book = _book_with(tmp_path, "hello", '[expect]\n',
+                      'varies = "The `pid` is new on every run."\nstart_methods = ["fork"]\n\n[expect]\n'
+                      'match = "regex"\nstdout_regex = \'hello <b>world</b>\\n\'\n')
+    figure = _figure("first", "hello", book)
+    assert "The <code>pid</code> is new on every run." in figure
+    assert "The book checks this output under fork only." in figure
+    assert 'data-match="regex"' in figure
+    assert "differ from run to run" not in figure
+
+
+def test_a_version_table_is_named_under_the_output(tmp_path: Path) -> None:
+    book = _book_with(tmp_path, "hello", 'stdout = "hello <b>world</b>\\n"\n',
+                      'stdout = "hello <b>world</b>\\n"\n\n[expect.versions."3.13"]\nstdout = "hi\\n"\n')
+    assert "Python 3.13 prints it differently" in _figure("first", "hello", book)

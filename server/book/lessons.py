@@ -29,6 +29,8 @@ EXAMPLE_FENCE = re.compile(r"^```example[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$"
 EXERCISE_FENCE = re.compile(r"^```exercise[ \t]+(?P<id>[a-z0-9][a-z0-9-]*)[ \t]*$", re.MULTILINE)
 EXAMPLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MATCH_MODES = ("exact", "unordered", "regex")
+ORIGINS = ("post", "book")  # whose program an example is: the post's (corrected or original), or the book's own
+PYTHON_VERSION = re.compile(r"^3\.\d+$")
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,18 @@ class Example:
     start_methods: tuple[str, ...]
     original_of: str | None
     corrections: tuple[Correction, ...]
+    origin: str = "post"  # "post" or "book": see ORIGINS
+    varies: str | None = None  # one sentence: what differs between runs, start methods or versions
+    versions: dict[str, Expectation] = field(default_factory=dict)  # "3.13" -> its own expectation
     lesson: str = ""
 
     @property
     def source(self) -> str:
         return self.files["main.py"].decode("utf-8")
+
+    def expect_for(self, version: str) -> Expectation:
+        """The expectation on Python ``version`` ("3.12", or "3.12.1"): [expect] unless overridden."""
+        return self.versions.get(".".join(version.split(".")[:2]), self.expect)
 
 
 @dataclass
@@ -218,11 +227,29 @@ def _load_example(folder: Path) -> Example:
     methods = tuple(meta.get("start_methods", START_METHODS))
     if not set(methods) <= set(START_METHODS):
         raise ContentError(f"example {eid!r}: start_methods must be among {START_METHODS}")
+    origin = meta.get("origin", "post" if meta.get("original_of") else None)
+    if origin not in ORIGINS:
+        raise ContentError(f"example {eid!r}: origin must be \"post\" (the post's code, corrected) "
+                           "or \"book\" (the book's own program)")
+    if meta.get("original_of") and origin != "post":
+        raise ContentError(f"example {eid!r}: an original (original_of) is the post's code: origin = \"post\"")
+    expect_table = meta.get("expect", {})
+    expect = _load_expectation(expect_table, eid)
+    varies = meta.get("varies")
+    if varies is not None and (not isinstance(varies, str) or not varies.strip()):
+        raise ContentError(f"example {eid!r}: varies must be one sentence of text")
+    if expect.match != "exact" and varies is None:
+        raise ContentError(f"example {eid!r}: match = {expect.match!r} needs varies = \"...\": "
+                           "one sentence of what differs between runs")
+    versions = expect_table.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(v, dict) and PYTHON_VERSION.match(k)
+                                                 for k, v in versions.items()):
+        raise ContentError(f"example {eid!r}: [expect.versions.\"3.X\"] tables are keyed by versions such as \"3.13\"")
     return Example(
         id=eid,
         title=_required(meta, "title", eid),
         files=files,
-        expect=_load_expectation(meta.get("expect", {}), eid),
+        expect=expect,
         timeout=meta.get("timeout"),
         start_methods=methods,
         original_of=meta.get("original_of"),
@@ -230,6 +257,11 @@ def _load_example(folder: Path) -> Example:
             Correction(_required(c, "original", eid), _required(c, "fixed", eid), _required(c, "why", eid))
             for c in meta.get("corrections", [])
         ),
+        origin=origin,
+        varies=varies,
+        versions={version: _load_expectation({**{k: v for k, v in expect_table.items() if k != "versions"}, **table},
+                                             f"{eid} (Python {version})")
+                  for version, table in versions.items()},
     )
 
 

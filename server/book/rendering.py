@@ -18,7 +18,7 @@ from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from mpbook.book.exercises import Exercise
-from mpbook.book.lessons import Book, Example, Lesson
+from mpbook.book.lessons import START_METHODS, Book, Example, Lesson
 
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "monokai"
@@ -115,11 +115,12 @@ def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
 def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> str:
     """The static block for a runnable example; the page's script adds the live parts."""
     is_original = example.original_of is not None
-    classes = "example original" if is_original else "example"
-    label = "The post's original code" if is_original else "Example"
+    classes = "example original" if is_original else "example own" if example.origin == "book" else "example"
+    label = _label(example)
     source_json = json.dumps({"id": example.id, "source": example.source}).replace("</", "<\\/")
     out = [
         f'<figure class="{classes}" id="example-{example.id}" data-example="{escape(example.id)}"'
+        f' data-origin="{example.origin}"'
         + (f' data-original-of="{escape(example.original_of)}"' if is_original else "")
         + ">",
         '<figcaption class="example-head">'
@@ -141,23 +142,42 @@ def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> s
     return "\n".join(out)
 
 
+def _label(example: Example) -> str:
+    """Whose program this is, so that the book's own code is never taken for the post's."""
+    if example.original_of is not None:
+        return "The post's original code"
+    if example.origin == "book":
+        return "The book's own example"
+    return "The post's code, corrected"
+
+
+def _notes(example: Example, wall_seconds: float) -> list[str]:
+    """What the reader's run may show differently from the output printed here, and where it is checked."""
+    notes = [example.varies] if example.varies else []
+    methods = [m for m in START_METHODS if m in example.start_methods]
+    if len(methods) < len(START_METHODS):
+        notes.append(f"The book checks this output under {' and '.join(methods)} only.")
+    if example.versions:
+        versions = sorted(example.versions, key=lambda v: tuple(map(int, v.split("."))))
+        who = " and ".join(f"Python {v}" for v in versions)
+        notes.append(f"{who} print{'s' if len(versions) == 1 else ''} it differently; "
+                     "the book checks each version against its own expected output.")
+    if example.expect.reason == "timeout":
+        notes.append(f"This program never finishes: the book stops it after {wall_seconds:g} s.")
+    return notes
+
+
 def _expected_block(example: Example, wall_seconds: float) -> str:
     expect = example.expect
-    parts = ['<div class="example-expected">', '<div class="panel-label">Output in the book</div>']
+    parts = [f'<div class="example-expected" data-match="{expect.match}">',
+             '<div class="panel-label">Output in the book</div>']
     if expect.stdout:
         parts.append(f'<pre class="expected-stdout">{escape(expect.stdout)}</pre>')
     if expect.stderr:
         parts.append(f'<pre class="expected-stderr">{escape(expect.stderr)}</pre>')
     if not expect.stdout and not expect.stderr:
         parts.append('<p class="expected-empty">This program prints nothing.</p>')
-    notes = {
-        "unordered": "The lines can come in another order when you run it.",
-        "regex": "Process ids and some lines differ from run to run.",
-    }
-    if expect.match in notes:
-        parts.append(f'<p class="expected-note">{notes[expect.match]}</p>')
-    if expect.reason == "timeout":
-        parts.append(f'<p class="expected-note">This program never finishes: the book stops it after {wall_seconds:g} s.</p>')
+    parts += [f'<p class="expected-note">{render_inline(note)}</p>' for note in _notes(example, wall_seconds)]
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -44,8 +44,9 @@ def expected_of(page: Any, eid: str) -> dict[str, Any]:
     return figure(page, eid).evaluate("""fig => {
         const text = sel => { const e = fig.querySelector(sel); return e ? e.textContent : ''; };
         const notes = Array.from(fig.querySelectorAll('.expected-note')).map(n => n.textContent).join(' ');
+        const match = fig.querySelector('.example-expected').dataset.match;
         return { stdout: text('.expected-stdout'), stderr: text('.expected-stderr'),
-                 mode: /another order/.test(notes) ? 'unordered' : /differ from run to run/.test(notes) ? 'loose' : 'exact',
+                 mode: match === 'regex' ? 'loose' : match,
                  timeout: /never finishes/.test(notes) };
     }""")
 

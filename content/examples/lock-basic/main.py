@@ -4,12 +4,14 @@ def f(n, d, l, lock):
     lock.acquire()
     d[str(n)] = n
     l[n] = -99
+    for _ in range(100):
+        d['count'] += 1  # read the count, add one, write it back
     lock.release()
 
 if __name__ == '__main__':
     lock = RLock()
     with Manager() as manager:
-        d = manager.dict()
+        d = manager.dict(count=0)
         l = manager.list(range(10))  # [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 
         process_list = []

@@ -70,6 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("open_files", 256, "Files each process of a run may hold open."),
     Setting("source_kb", 64, "Largest program (with its files) a reader may send, in KiB."),
     Setting("tmp_mb", 32, "Size of a run's private /tmp and /dev/shm, each, in MiB."),
+    Setting("input_kb", 64, "Input a reader may type into a running program's stdin, in all, in KiB."),
     Setting("threads", 150, "Threads of the server process; each open page with a live connection holds one."),
     Setting("ws_ping_seconds", 20, "Seconds between WebSocket pings; a client that stops answering is dropped."),
     Setting("ws_max_message_kb", 128, "Largest WebSocket message accepted from a client, in KiB."),

@@ -10,7 +10,7 @@ import pytest
 
 from bench.load import run_load
 from mpbook.engine.cgroups import Cgroups
-from mpbook.engine.runner import Limits, Runner, RunRequest
+from mpbook.engine.runner import Limits, QuietCallbacks, Runner, RunRequest
 from mpbook.engine.sandbox import choose_backend
 
 
@@ -37,11 +37,9 @@ def test_each_run_has_a_cpu_cgroup_of_its_own() -> None:
     runner = Runner(backend, warm=0)
     started = threading.Event()
 
-    class Callbacks:
-        def on_started(self, info: object) -> None: ...
+    class Callbacks(QuietCallbacks):
         def on_output(self, *args: object) -> None:
             started.set()
-        def on_process(self, *args: object) -> None: ...
         def on_exit(self, *args: object) -> None:
             started.set()
 

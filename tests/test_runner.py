@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from mpbook.engine.runner import (
-    Limits, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
+    Limits, QuietCallbacks, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
 )
 from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
 
@@ -45,7 +45,7 @@ def run(runner: Runner, source: str, start_method: str | None = None, **files: b
     return run_to_completion(runner, request)
 
 
-class Recorder:
+class Recorder(QuietCallbacks):
     """Callbacks that remember every call, in order."""
 
     def __init__(self) -> None:

@@ -23,9 +23,10 @@ from pathlib import Path
 
 PARENT = "mpbook"
 CONTROLLERS = ("pids", "memory")
-# Used when the machine has it: every run's cgroup gets the same CPU weight, so a run
-# that starts many busy processes shares the cores as one run, not as many.
-SHARING = ("cpu",)
+# Used when the machine has them: every run's cgroup gets the same CPU weight, so a run
+# that starts many busy processes shares the cores as one run, not as many; and
+# (v1's cpuacct; v2 counts in cpu.stat always) the run's CPU time, for engine/usage.py.
+SHARING = ("cpu", "cpuacct")
 
 
 def _read_counter(path: Path, key: str) -> int:

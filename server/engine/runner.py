@@ -3,9 +3,12 @@
 Knows nothing of the web: a run reports through ``Callbacks``, on its own thread.
 Each run takes a pre-started sandbox from a small warm pool (or starts one),
 sends it the program, then reads three pipes until every process of the run is
-gone: the record pipe (tagged output and process events, see
-runtime/sitecustomize.py) and the untagged fds 1 and 2. It enforces the wall
-time, the output cap, and ends the run when a cgroup limit is hit.
+gone: the record pipe (tagged output, process events, stack dumps and input
+waits, see runtime/sitecustomize.py) and the untagged fds 1 and 2. It enforces
+the wall time, the output cap, and ends the run when a cgroup limit is hit. On
+the way it samples the run's CPU and memory (usage.py), asks its processes for
+their stacks when asked and before ending a run for its time or a Stop
+(stacks.py), and passes the reader's input to the main process's stdin.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
+from mpbook.engine import stacks, usage
 from mpbook.engine.runtime import sitecustomize as wire
 from mpbook.engine.sandbox import Backend, Sandbox
+from mpbook.engine.stacks import Stack
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,7 @@ class Limits:
     open_files: int = 256
     source_bytes: int = 64 * 2**10  # total size of files sent
     tmp_bytes: int = 32 * 2**20  # /tmp, /dev/shm and working dir tmpfs sizes, each
+    input_bytes: int = 64 * 2**10  # the reader's input to stdin, in all
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)
@@ -71,6 +77,14 @@ def default_start_method() -> str:
     return multiprocessing.get_all_start_methods()[0]
 
 
+class InputRefused(RunnerError):
+    """The run takes no more input: ``closed`` (over, or its stdin ended) or too much of it."""
+
+    def __init__(self, message: str, closed: bool) -> None:
+        super().__init__(message)
+        self.closed = closed
+
+
 @dataclass(frozen=True)
 class RunRequest:
     """A program to run: ``files`` must include "main.py"; paths are relative."""
@@ -79,6 +93,7 @@ class RunRequest:
     start_method: str | None = None  # None = the platform's default
     limits: Limits = Limits()
     jitter: int | None = None  # seed of the delays injected at synchronisation points (a Check)
+    interactive: bool = False  # keep stdin open for Run.write_input; else it is at end of file at once
 
     def __post_init__(self) -> None:
         if "main.py" not in self.files:
@@ -136,6 +151,7 @@ class RunResult:
     output: list[OutputChunk]
     events: list[ProcessEvent]
     duration_ms: float
+    stacks: list[Stack] = dataclasses.field(default_factory=list)  # every answer of every round
 
 
 class Callbacks(Protocol):
@@ -146,6 +162,12 @@ class Callbacks(Protocol):
     def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None: ...
 
     def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None: ...
+
+    def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None: ...
+
+    def on_usage(self, t: float, cpu: float, memory: int) -> None: ...
+
+    def on_input(self, pid: int, waiting: bool, t: float) -> None: ...
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None: ...
 
@@ -297,11 +319,79 @@ class Run:
         self._partials: dict[tuple[str, int | None], tuple[str | None, str, float]] = {}  # name, text, t
         self._started: dict[int, tuple[int | None, str]] = {}  # pid -> (ppid, name), until it exits
         self._records = bytearray()
+        self._rounds_open = True  # until the run's thread stops reading the pipes
+        self._wanted: list[stacks.Round] = []  # asked for, not started yet
+        self._round: stacks.Round | None = None  # signalled, collecting answers
+        self._ending = False  # a round that ends the run is under way: the next stop() is at once
+        self._stacks: list[Stack] = []
+        self._input: bytearray | None = bytearray() if request.interactive else None  # until sent
+        self._input_left = request.limits.input_bytes
         self._thread = threading.Thread(target=self._main, name=f"mpbook-run-{self.id}", daemon=True)
 
     def stop(self) -> None:
-        """Ctrl-C for the run: SIGINT to its processes, SIGKILL to all after a grace period."""
-        self._end("stopped", polite=True)
+        """Ctrl-C for the run: first every process's stack (within stacks.GRACE_SECONDS), then
+        SIGINT to its processes, SIGKILL to all after a grace period. A second stop() does not wait."""
+        if not self._ask(stacks.Round(then=("stopped", True))):
+            self._end("stopped", polite=True)
+
+    def stacks(self, timeout: float = stacks.GRACE_SECONDS + 1) -> list[Stack]:
+        """Ask every live process of the run for its stack; the answers (each also reported to
+        ``on_stack``), with ``text=None`` for a process that did not answer in the grace."""
+        request = stacks.Round()
+        if not self._ask(request):
+            return []
+        request.done.wait(timeout)
+        return list(request.answers)
+
+    def request_stacks(self) -> bool:
+        """Ask for the stacks without waiting; they come to ``on_stack``. False if the run is over."""
+        return self._ask(stacks.Round())
+
+    def _ask(self, request: stacks.Round) -> bool:
+        """Queue a round for the run's thread; False if the run is over (or, for a round that
+        ends the run, if one is already under way)."""
+        with self._lock:
+            if self._reason is not None or not self._rounds_open or (request.then and self._ending):
+                return False
+            self._ending = self._ending or request.then is not None
+            self._wanted.append(request)
+            return True
+
+    def write_input(self, data: bytes) -> None:
+        """Pass the reader's ``data`` to the main process's stdin (an interactive run's)."""
+        with self._lock:
+            sandbox = self._sandbox
+            if not self.request.interactive or self._reason is not None or self._done.is_set():
+                raise InputRefused("The run is over; it takes no more input.", closed=True)
+            if self._input_left < 0:
+                raise InputRefused("The program's input is closed.", closed=True)
+            if len(data) > self._input_left:
+                limit = self.request.limits.input_bytes
+                raise InputRefused(f"A run takes at most {limit // 1024} KiB of input.", closed=False)
+            self._input_left -= len(data)
+            if self._input is not None:  # the program has not been sent yet
+                self._input += data
+                return
+            assert sandbox is not None
+            try:
+                written = sandbox.write_input(data)
+            except BlockingIOError:
+                written = 0
+            except (OSError, ValueError):
+                self._input_left = -1
+                raise InputRefused("The program's input is closed: its main process has ended.", closed=True)
+        if written < len(data):
+            raise InputRefused(f"The program is not reading its input; {len(data) - written} bytes were not sent.",
+                               closed=False)
+
+    def close_input(self) -> None:
+        """End of file on the main process's stdin."""
+        with self._lock:
+            if not self.request.interactive or self._input_left < 0 or self._done.is_set():
+                raise InputRefused("The program's input is already closed.", closed=True)
+            self._input_left = -1
+            if self._input is None and self._sandbox is not None:
+                self._sandbox.close_input()
 
     def wait(self, timeout: float | None = None) -> bool:
         """True once the run is over (``on_exit`` was called)."""
@@ -374,7 +464,8 @@ class Run:
                 "limits": {"cpu": limits.cpu_seconds, "fsize": limits.file_bytes, "nofile": limits.open_files,
                            "nproc": backend.nproc_limit(limits.processes),
                            "as": None if memory_by_cgroup else limits.memory_bytes},
-            }))
+            }), keep_input=self.request.interactive)
+        self._send_early_input(sandbox)
         self._pump(sandbox)
         code = sandbox.finish()
         hit = cgroup.limit_hit() if cgroup else None
@@ -382,11 +473,61 @@ class Run:
             self._reason = hit or ("timeout" if code == -signal.SIGXCPU else "ok" if code == 0 else "error")
         return None if self._main_alive_at_kill else code
 
+    def _send_early_input(self, sandbox: Sandbox) -> None:
+        """Write the input that came before the program was sent (an interactive run's)."""
+        with self._lock:
+            early, self._input = self._input, None
+            if early is None:
+                return
+            try:
+                if early:
+                    sandbox.write_input(bytes(early))  # within input_bytes, which a pipe holds
+                if self._input_left < 0:
+                    sandbox.close_input()
+            except (OSError, ValueError):
+                pass  # the sandbox died; the run will see it end
+
+    def _serve_stacks(self, sandbox: Sandbox, now: float) -> None:
+        """Finish the round in progress once all answered or its grace is over; start the next."""
+        current = self._round
+        if current is not None and (current.complete() or now >= current.deadline):
+            for stack in current.silent(self._now()):
+                self._report_stack(stack)
+            self._round = None
+            current.done.set()
+            if current.then is not None:
+                self._end(*current.then)
+        if self._round is None and self._wanted:
+            with self._lock:
+                request = self._wanted.pop(0)
+            names = {pid: name for pid, (_, name) in self._started.items()}
+            request.start(stacks.ask(stacks.targets(sandbox.members() - sandbox.backend.infrastructure(sandbox))),
+                          names)
+            self._round = request
+            if request.complete():  # nobody to ask
+                self._serve_stacks(sandbox, now)
+
+    def _report_stack(self, stack: Stack) -> None:
+        self._stacks.append(stack)
+        self._call(self._callbacks.on_stack, stack.pid, stack.process, stack.text, stack.t)
+
+    def _close_rounds(self) -> None:
+        """The run is over: answer every waiting request with what it has."""
+        with self._lock:
+            pending, self._wanted = self._wanted, []
+            self._rounds_open = False
+        for request in ([self._round] if self._round else []) + pending:
+            for stack in request.silent(self._now()):
+                self._report_stack(stack)
+            request.done.set()
+        self._round = None
+
     def _pump(self, sandbox: Sandbox) -> None:
         """Read the sandbox's pipes until every writer is gone, enforcing the limits."""
         assert sandbox.popen.stdout is not None and sandbox.popen.stderr is not None
         streams = {sandbox.records: None, sandbox.popen.stdout.fileno(): "stdout",
                    sandbox.popen.stderr.fileno(): "stderr"}
+
         selector = selectors.DefaultSelector()
         for fd in streams:
             selector.register(fd, selectors.EVENT_READ)
@@ -394,6 +535,9 @@ class Run:
         wall_deadline = time.monotonic() + self.request.limits.wall_seconds - self._now() / 1000
         drain_deadline: float | None = None  # set once the run is over but pipes are still open
         killed = False
+        timed_out = False
+        meter = usage.Meter(sandbox.cgroup, sandbox.members)
+        next_sample = time.monotonic()
         try:
             while selector.get_map():
                 ready = selector.select(TICK_SECONDS)
@@ -411,7 +555,19 @@ class Run:
                 self._deliver(pieces)
                 self._flush_partials(older_than=TICK_SECONDS * 1000)
                 now = time.monotonic()
-                if now >= wall_deadline:
+                if drain_deadline is None:
+                    self._serve_stacks(sandbox, now)
+                    if now >= next_sample:
+                        next_sample = max(next_sample + usage.INTERVAL_SECONDS, now)
+                        sample = meter.sample(now)
+                        if sample is not None:
+                            self._call(self._callbacks.on_usage, self._now(), round(sample[0], 2), sample[1])
+                if now >= wall_deadline and not timed_out:
+                    # Who waits for whom is why a program hangs: ask first, end after the answers.
+                    timed_out = True
+                    if not self._ask(stacks.Round(then=("timeout", False))):
+                        self._end("timeout")
+                if now >= wall_deadline + stacks.GRACE_SECONDS + TICK_SECONDS:
                     self._end("timeout")
                 hit = sandbox.cgroup.limit_hit() if sandbox.cgroup else None
                 if hit:
@@ -428,6 +584,7 @@ class Run:
                     break
         finally:
             selector.close()
+            self._close_rounds()
 
     def _parse_records(self) -> list[tuple[str, int | None, str | None, bytes]]:
         """Output pieces from the complete records buffered so far; process events are reported here."""
@@ -450,6 +607,14 @@ class Run:
             del buffer[:end]
             if kind == wire.OUTPUT and stream in STREAMS:
                 pieces.append((STREAMS[stream], pid, name, data))
+            elif kind == wire.STACK:
+                answer = self._round.piece(pid, name, data, stream == wire.LAST, self._now()) if self._round else None
+                if answer is not None:
+                    self._report_stack(answer)
+            elif kind == wire.INPUT:
+                self._deliver(pieces)
+                pieces = []
+                self._call(self._callbacks.on_input, pid, stream == wire.WAITING, self._now())
             elif kind in (wire.START, wire.EXIT):
                 self._deliver(pieces)  # keep output and events in the order they were written
                 pieces = []
@@ -536,6 +701,7 @@ class Run:
 
     def _finish(self, code: int | None) -> None:
         """Flush the decoders, close the books on every process, report the end."""
+        self._close_rounds()  # if the sandbox failed before its pipes were read
         if self._output_left > 0:
             for (stream, pid), decoder in self._decoders.items():
                 held = self._partials.get((stream, pid))
@@ -550,7 +716,7 @@ class Run:
             exit_code=code, reason=reason,
             stdout="".join(c.data for c in self._output if c.stream == "stdout"),
             stderr="".join(c.data for c in self._output if c.stream == "stderr"),
-            output=self._output, events=self._events, duration_ms=t,
+            output=self._output, events=self._events, duration_ms=t, stacks=self._stacks,
         )
         self._runner._finished(self)
         try:
@@ -569,6 +735,15 @@ class QuietCallbacks:
         pass
 
     def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
+        pass
+
+    def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None:
+        pass
+
+    def on_usage(self, t: float, cpu: float, memory: int) -> None:
+        pass
+
+    def on_input(self, pid: int, waiting: bool, t: float) -> None:
         pass
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None:

@@ -52,6 +52,7 @@ def limits_from_settings(values: dict[str, Any]) -> Limits:
         open_files=int(values["open_files"]),
         source_bytes=int(values["source_kb"]) * 1024,
         tmp_bytes=int(values["tmp_mb"]) * 2**20,
+        input_bytes=int(values["input_kb"]) * 1024,
     )
 
 

@@ -12,12 +12,15 @@ marshal costs no import, unlike json):
 
 Then runs ``main.py`` as ``__main__`` in this interpreter, so that spawn and
 forkserver children can import it as ``__mp_main__`` and unpickle its functions.
+What follows the message on stdin is the program's own input: the runner keeps
+the pipe open for a reader's input, or closes it at once (end of file).
 """
 
 from __future__ import annotations
 
 import atexit
 import builtins
+import io
 import marshal
 import os
 import resource
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 _interrupted = False
+_kept: list[object] = []  # the interpreter's own sys.stdin: collected, it would close fd 0
 
 
 def _read(size: int) -> bytes:
@@ -111,9 +115,10 @@ def main() -> None:
     message = marshal.loads(_read(int.from_bytes(_read(4), "little")))
     _write_files(message["files"])
     _set_limits(message["limits"])
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+    if sitecustomize._fd >= 0:
+        _kept.append(sys.stdin)
+        sys.stdin = sys.__stdin__ = io.TextIOWrapper(  # type: ignore[misc]
+            io.BufferedReader(sitecustomize.InputStream()), encoding=sys.stdin.encoding, errors=sys.stdin.errors)
     if message["start_method"]:
         _set_default_start_method(message["start_method"])
     if message.get("jitter") is not None and sitecustomize._fd >= 0:

@@ -12,10 +12,22 @@ processes never interleave. Bytes written below ``sys.stdout`` (``os.write(1,
 
 The server imports this module too, for the record format (``encode``,
 ``HEADER_SIZE``...); without the environment variable it installs nothing.
+
+It also lets the runner ask any process of the run for its stack: the signal
+``stack_signal()`` (a real-time signal, whose default action a program of this
+book never meets) runs ``_answer_stacks``, which writes every thread's Python
+stack, in faulthandler's layout, as STACK records. A Python-level handler runs
+in the main thread between bytecodes (blocking waits such as ``join``, a lock's
+``acquire`` or ``Queue.get`` retry after running it), so a process that blocks
+the signal, replaced the handler, or computes inside one long C call does not
+answer; the runner reports it as not answering. Fork children inherit the
+handler; spawn and forkserver children install it here again.
 """
 
 from __future__ import annotations
 
+import _signal
+import _thread
 import io
 import os
 import sys
@@ -33,12 +45,19 @@ HEADER_SIZE = len(MAGIC) + 9  # + kind, stream, pid (4), name length, data lengt
 RECORD_MAX = 4096  # PIPE_BUF on Linux: the largest write a pipe keeps whole
 NAME_MAX = 64
 OUTPUT, START, EXIT = 1, 2, 3  # kinds; START data is "<ppid> <start method>", EXIT data the exit code
+STACK = 4  # kind: a piece of a stack dump; stream is MORE or LAST
+INPUT = 5  # kind: stream WAITING when a read of stdin blocks, READ when it returned
 STDOUT, STDERR = 1, 2
+MORE, LAST = 0, 1
+WAITING, READ = 1, 0
+STACK_BYTES = 64 * 1024  # a longer dump is cut: 100 threads of 100 frames fit in about that
+FRAMES_MAX = 100  # per thread, as faulthandler
 JITTER_ENV = "MPBOOK_JITTER"  # the seed of the delays a Check injects at synchronisation points
 JITTER_CHANCE = 0.2  # of a pause at each synchronisation point
 JITTER_MAX = 0.002  # longest pause, in seconds
 
 _fd = -1
+_home = "\0"  # the run's working directory, where the reader's files are (set by _install)
 _jitter_seed: str | None = None
 _jitter_rngs: dict[int, object] = {}  # pid -> random.Random: each process draws its own
 
@@ -65,6 +84,116 @@ def emit(kind: int, stream: int, data: bytes, name: str | None = None) -> None:
     room = RECORD_MAX - HEADER_SIZE - len(raw_name)
     for start in range(0, max(len(data), 1), room):
         os.write(_fd, encode(kind, stream, pid, raw_name, data[start:start + room]))
+
+
+def stack_signal() -> int:
+    """The signal that asks a process of a run for its stack (the runner sends it)."""
+    return int(_signal.SIGRTMIN) + 6
+
+
+def _special_name() -> str | None:
+    """multiprocessing's helper processes call themselves MainProcess; say what they are."""
+    argv = getattr(sys, "orig_argv", [])
+    command = argv[argv.index("-c") + 1] if "-c" in argv[:-1] else ""
+    for module, name in (("resource_tracker", "resource tracker"), ("forkserver", "forkserver")):
+        if f"multiprocessing.{module} import main" in command:
+            return name
+    return None
+
+
+def format_stacks(interrupted: object = None) -> str:
+    """Every thread's Python stack, most recent call first, in faulthandler's layout, with thread
+    names and, under the frames of the reader's own files, their source line (as a traceback has).
+
+    ``interrupted`` is the frame a signal handler interrupted: shown for the
+    current thread in place of the handler's own frames."""
+    threading = sys.modules.get("threading")
+    names = {ident: thread.name for ident, thread in getattr(threading, "_active", {}).items()}
+    current = _thread.get_ident()
+    own = (__file__, os.path.join(sys.prefix, "boot.py"))
+    home = _home
+    frames = sys._current_frames()
+    if interrupted is not None:
+        frames[current] = interrupted  # type: ignore[assignment]
+    blocks = []
+    for ident in sorted(frames, key=lambda i: i != current):  # the main thread (the handler's) first
+        name = names.get(ident)
+        lines = [f"Thread 0x{ident:016x}{f' {name!r}' if name else ''} (most recent call first):"]
+        frame = frames[ident]
+        depth = 0
+        while frame is not None:
+            if depth == FRAMES_MAX:
+                lines.append("  ...")
+                break
+            code = frame.f_code
+            if code.co_filename not in own:  # the runtime's frames are not the reader's business
+                lines.append(f'  File "{code.co_filename}", line {frame.f_lineno} in {code.co_name}')
+                if code.co_filename.startswith(home):  # the reader's own code: its line, as in a traceback
+                    import linecache
+
+                    source = linecache.getline(code.co_filename, frame.f_lineno or 0).strip()
+                    if source:
+                        lines.append(f"    {source}")
+                depth += 1
+            frame = frame.f_back
+        if depth == 0:
+            lines.append("  <no Python frame>")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _answer_stacks(signum: int, frame: object) -> None:
+    """The stack request's handler: this process's stacks as STACK records, the last one marked."""
+    try:
+        data = format_stacks(frame).encode("utf-8", "backslashreplace")[:STACK_BYTES]
+        name = _current_name()
+        name = (_special_name() or name if name == "MainProcess" else name).encode("utf-8", "replace")[:NAME_MAX]
+        pid = os.getpid()
+        room = RECORD_MAX - HEADER_SIZE - len(name)
+        pieces = [data[start:start + room] for start in range(0, len(data), room)] or [b""]
+        for number, piece in enumerate(pieces):
+            os.write(_fd, encode(STACK, LAST if number == len(pieces) - 1 else MORE, pid, name, piece))
+    except Exception:  # never let a stack request break the reader's program
+        pass
+
+
+class InputStream(io.RawIOBase):
+    """fd 0 of the run's main process, read through a pipe from the reader: says when a read waits.
+
+    boot.py puts it under ``sys.stdin``. Before a read that would block it writes
+    an INPUT record (WAITING), after it another (READ), so the page can show that
+    the program waits for the reader."""
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 0
+
+    def isatty(self) -> bool:
+        return False
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        import select
+
+        waiting = _fd >= 0 and not select.select([0], [], [], 0)[0]
+        if waiting:
+            emit(INPUT, WAITING, b"")
+        try:
+            data = os.read(0, len(buffer))
+        finally:
+            if waiting:
+                emit(INPUT, READ, b"")
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            super().close()
+            try:
+                os.close(0)  # as the FileIO it replaces would (multiprocessing closes it in children)
+            except OSError:
+                pass
 
 
 class _RecordStream(io.RawIOBase):
@@ -233,7 +362,7 @@ class _PatchOnImport:
 
 
 def _install() -> None:
-    global _fd
+    global _fd, _home
     fd, _, inode = os.environ.get(ENV, "").partition(":")
     try:
         # The inode check makes sure fd is our pipe, not a file that a process
@@ -243,9 +372,11 @@ def _install() -> None:
     except (ValueError, OSError):
         return
     _fd = int(fd)
+    _home = os.path.join(os.getcwd(), "")
     sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")  # type: ignore[misc]
     sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")  # type: ignore[misc]
     sys.meta_path.insert(0, _PatchOnImport)
+    _signal.signal(stack_signal(), _answer_stacks)
     if os.environ.get(JITTER_ENV):
         enable_jitter(os.environ[JITTER_ENV])
 

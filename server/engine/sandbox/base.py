@@ -139,14 +139,33 @@ class Sandbox:
     def pid(self) -> int:
         return self.popen.pid
 
-    def send(self, message: bytes) -> None:
-        """Give boot.py its control message (length-prefixed), then close its stdin."""
+    def send(self, message: bytes, keep_input: bool = False) -> None:
+        """Give boot.py its control message (length-prefixed); then close its stdin, or keep
+        it open, not blocking, for the program's input (``write_input``)."""
         assert self.popen.stdin is not None
         try:
             self.popen.stdin.write(len(message).to_bytes(4, "little") + message)
-            self.popen.stdin.close()
+            if keep_input:
+                os.set_blocking(self.popen.stdin.fileno(), False)
+            else:
+                self.popen.stdin.close()
         except BrokenPipeError:
-            pass  # the sandbox died; the run will see it end
+            self.popen.stdin.close()  # the sandbox died; the run will see it end
+
+    def write_input(self, data: bytes) -> int:
+        """Write what the pipe to the program's stdin takes now; the bytes written.
+
+        Raises BlockingIOError when the pipe is full (the program is not reading)
+        and OSError (BrokenPipeError, ValueError) when its stdin is gone."""
+        assert self.popen.stdin is not None
+        if self.popen.stdin.closed:
+            raise BrokenPipeError("the program's input is closed")
+        return os.write(self.popen.stdin.fileno(), data)
+
+    def close_input(self) -> None:
+        """End of file on the program's stdin."""
+        if self.popen.stdin is not None:
+            self.popen.stdin.close()
 
     def members(self) -> set[int]:
         """Host pids of every process of this sandbox that still exists."""
@@ -281,5 +300,6 @@ class Backend:
             "wall_seconds": "runner timer", "cpu_seconds": "RLIMIT_CPU (each process)", "memory_bytes": memory,
             "processes": processes, "output_bytes": "runner", "file_bytes": "RLIMIT_FSIZE",
             "open_files": "RLIMIT_NOFILE (each process)", "source_bytes": "runner",
-            "tmp_bytes": self.tmp_enforcement, "system_calls": "nothing (the basic backend filters none)",
+            "tmp_bytes": self.tmp_enforcement, "input_bytes": "runner",
+            "system_calls": "nothing (the basic backend filters none)",
         }

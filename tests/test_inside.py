@@ -59,7 +59,7 @@ class Recorder(QuietCallbacks):
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
         self._add("exit", code, reason, t)
 
-    def wait_for(self, kind: str, match: Any = None, timeout: float = 20) -> tuple[Any, ...]:
+    def wait_for(self, kind: str, match: Any = None, timeout: float = 30) -> tuple[Any, ...]:
         """The first call of ``kind`` (whose second item equals ``match``, if given)."""
         with self.changed:
             found: list[tuple[Any, ...]] = []

@@ -21,6 +21,9 @@ FRAMES: dict[str, tuple[str, ...]] = {
     "started": ("run", "example", "sandbox", "limits", "start_method"),
     "output": ("stream", "data", "t", "pid", "process"),
     "process": ("event", "pid", "ppid", "name", "t", "exitcode"),
+    "stack": ("pid", "process", "text", "t"),
+    "usage": ("t", "cpu", "memory"),
+    "input": ("pid", "waiting", "t"),
     "exit": ("code", "reason", "t", "message"),
     "error": ("code", "message"),
     "pong": (),
@@ -28,7 +31,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
 }
 
 # The codes of an "error" frame: why the last client frame could not be honoured.
-ERROR_CODES = ("bad_request", "unknown_example", "unknown_exercise", "too_large", "busy", "forbidden", "rate_limited", "internal")
+ERROR_CODES = ("bad_request", "unknown_example", "unknown_exercise", "too_large", "busy", "forbidden", "rate_limited",
+               "not_running", "input_closed", "internal")
 
 
 def frame(kind: str, **fields: Any) -> Frame:
@@ -65,6 +69,21 @@ def output(stream: str, data: str, t: float, pid: int | None, process: str | Non
 def process(event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> Frame:
     return {"type": "process", "event": event, "pid": pid, "ppid": ppid, "name": name, "t": round(t, 1),
             "exitcode": exitcode}
+
+
+def stack(pid: int, process: str, text: str | None, t: float) -> Frame:
+    """One process's stack (``text`` None: it did not answer within the grace)."""
+    return {"type": "stack", "pid": pid, "process": process, "text": text, "t": round(t, 1)}
+
+
+def usage(t: float, cpu: float, memory: int) -> Frame:
+    """Cores the run kept busy over the last interval, and the memory it holds."""
+    return {"type": "usage", "t": round(t, 1), "cpu": cpu, "memory": memory}
+
+
+def waiting_for_input(pid: int, waiting: bool, t: float) -> Frame:
+    """Process ``pid`` blocks reading its stdin (``waiting``), or has read."""
+    return {"type": "input", "pid": pid, "waiting": waiting, "t": round(t, 1)}
 
 
 def exit_frame(code: int | None, reason: str, t: float, limits: Limits) -> Frame:

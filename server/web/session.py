@@ -28,7 +28,7 @@ from typing import Any, Callable, ClassVar, Protocol
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Example
-from mpbook.engine.runner import START_METHODS, Callbacks, RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.runner import START_METHODS, Callbacks, InputRefused, RunRequest, SourceTooLarge, StartedInfo
 from mpbook.engine.scheduler import Ticket
 from mpbook.web import checking, protocol
 from mpbook.web.admission import Refused
@@ -43,6 +43,12 @@ class RunHandle(Protocol):
     """What the session needs of a started run."""
 
     def stop(self) -> None: ...
+
+    def request_stacks(self) -> bool: ...
+
+    def write_input(self, data: bytes) -> None: ...
+
+    def close_input(self) -> None: ...
 
 
 class Engine(Protocol):
@@ -138,7 +144,7 @@ class RunSession:
         if method is not None and method not in START_METHODS:
             return self.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
         try:
-            request = self.wiring.request_for(example, code, method)
+            request = self.wiring.request_for(example, code, method, interactive=True)
         except SourceTooLarge as error:
             return self.error("too_large", str(error))
         self._queue(Attempt(example, request))
@@ -180,16 +186,43 @@ class RunSession:
                 attempt.ticket.cancel()
             self.wiring.run_ended(None)
             self.send(protocol.left_queue())
-        elif state is State.RUNNING and attempt.run is not None:
-            attempt.run.stop()
+        elif state in (State.RUNNING, State.STOPPING) and attempt.run is not None:
+            attempt.run.stop()  # a second Stop ends the run without waiting for its stacks
         # STARTING: _granted stops the run once the engine hands it over.
 
     def ping(self, frame: dict[str, Any]) -> None:
         """``{"op":"ping"}``: answer at once, for measuring round trips."""
         self.send(protocol.pong())
 
+    def stacks(self, frame: dict[str, Any]) -> None:
+        """``{"op":"stacks"}``: ask every process of the run for its stack; "stack" frames follow."""
+        run = self._running()
+        if run is None or not run.request_stacks():
+            self.error("not_running", "No program is running here, so there are no stacks to show.")
+
+    def stdin(self, frame: dict[str, Any]) -> None:
+        """``{"op":"stdin","data":"..."}`` or ``{"op":"stdin","eof":true}``: the main process's input."""
+        data, eof = frame.get("data"), frame.get("eof")
+        if (data is None) == (eof is None) or (data is not None and not isinstance(data, str)) or eof not in (None, True):
+            return self.error("bad_request", "stdin takes \"data\" (text) or \"eof\": true.")
+        run = self._running()
+        if run is None:
+            return self.error("not_running", "No program is running here to read that input.")
+        try:
+            if data is not None:
+                run.write_input(data.encode("utf-8"))
+            else:
+                run.close_input()
+        except InputRefused as refused:
+            self.error("input_closed" if refused.closed else "too_large", str(refused))
+
+    def _running(self) -> RunHandle | None:
+        with self._lock:
+            attempt = self._attempt
+            return attempt.run if attempt is not None and attempt.state is State.RUNNING else None
+
     OPS: ClassVar[dict[str, Callable[[RunSession, dict[str, Any]], None]]] = {
-        "run": run, "stop": stop, "ping": ping, "check": check,
+        "run": run, "stop": stop, "ping": ping, "check": check, "stacks": stacks, "stdin": stdin,
     }
 
     # --- the run's life --------------------------------------------------------------------------
@@ -257,6 +290,15 @@ class _Frames:
 
     def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
         self.session.send(protocol.process(event, pid, ppid, name, t, exitcode))
+
+    def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None:
+        self.session.send(protocol.stack(pid, process, text, t))
+
+    def on_usage(self, t: float, cpu: float, memory: int) -> None:
+        self.session.send(protocol.usage(t, cpu, memory))
+
+    def on_input(self, pid: int, waiting: bool, t: float) -> None:
+        self.session.send(protocol.waiting_for_input(pid, waiting, t))
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
         self.session._finish(self.attempt, reason)

@@ -84,8 +84,10 @@ class Wiring:
         """The wall time a run of ``example`` gets on this server."""
         return wall_seconds(example, self.limits.wall_seconds)
 
-    def request_for(self, example: Example, code: str | None = None, start_method: str | None = None) -> RunRequest:
-        """The run of ``example``, with ``code`` in place of its main.py if given.
+    def request_for(self, example: Example, code: str | None = None, start_method: str | None = None,
+                    interactive: bool = False) -> RunRequest:
+        """The run of ``example``, with ``code`` in place of its main.py if given; ``interactive``
+        keeps its stdin open for the reader's input (a reader's run), else it reads end of file.
 
         Raises SourceTooLarge when the files exceed ``source_bytes``, ValueError for
         a start method that is not one of START_METHODS."""
@@ -93,7 +95,7 @@ class Wiring:
         if code is not None:
             files["main.py"] = code.encode("utf-8")
         limits = dataclasses.replace(self.limits, wall_seconds=self.wall_seconds(example))
-        return RunRequest(files=files, start_method=start_method, limits=limits)
+        return RunRequest(files=files, start_method=start_method, limits=limits, interactive=interactive)
 
     def run_ended(self, reason: str | None) -> None:
         """A run is over (``reason`` None: it never started). When it was the last, hand

@@ -1,0 +1,104 @@
+"""Stacks, usage and stdin over the run socket (docs/protocol.md, "Inside a run"), against a real server."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterator
+
+import pytest
+from websockets.sync.client import connect
+
+from support import FIXTURE_CONTENT, live_server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with live_server({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_RUNS_PER_MINUTE": "0",
+                      "MPBOOK_WALL_SECONDS": "20", "MPBOOK_INPUT_KB": "1"}) as base:
+        yield base
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self._connection = connect(base.replace("http://", "ws://") + "/ws", origin=base,  # type: ignore[arg-type]
+                                   proxy=None, max_size=None, open_timeout=10)
+        self.ws = self._connection.__enter__()
+        assert self.next()["type"] == "hello"
+        self.frames: list[dict[str, Any]] = []
+
+    def send(self, **frame: Any) -> None:
+        self.ws.send(json.dumps(frame))
+
+    def next(self, timeout: float = 20) -> dict[str, Any]:
+        return json.loads(self.ws.recv(timeout=timeout))
+
+    def until(self, test: Any, timeout: float = 30) -> dict[str, Any]:
+        """Read frames (kept in ``frames``) until one passes ``test``; that one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.next(max(0.1, deadline - time.monotonic()))
+            self.frames.append(frame)
+            if test(frame):
+                return frame
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[Client]:
+    c = Client(server)
+    yield c
+    c._connection.__exit__(None, None, None)
+
+
+def printed(text: str) -> Any:
+    return lambda f: f["type"] == "output" and f["data"] == text
+
+
+def test_stacks_on_request_and_before_the_exit_of_a_stop(client: Client) -> None:
+    client.send(op="stacks")
+    assert client.until(lambda f: f["type"] == "error")["code"] == "not_running"
+    client.send(op="run", example="hello", code="import time\nprint('up', flush=True)\ntime.sleep(60)\n")
+    client.until(printed("up\n"))
+    client.send(op="stacks")
+    stack = client.until(lambda f: f["type"] == "stack")
+    assert stack["process"] == "MainProcess" and "time.sleep(60)" in stack["text"]
+    assert set(stack) == {"type", "pid", "process", "text", "t"}
+    usage = client.until(lambda f: f["type"] == "usage")
+    assert set(usage) == {"type", "t", "cpu", "memory"} and usage["memory"] > 0 and usage["cpu"] >= 0
+    client.send(op="stop")
+    end = client.until(lambda f: f["type"] == "exit")
+    assert end["reason"] == "stopped"
+    after_stop = client.frames[client.frames.index(stack) + 1:]
+    assert [f["process"] for f in after_stop if f["type"] == "stack"] == ["MainProcess"]
+
+
+def test_input_line_by_line_then_end_of_file(client: Client) -> None:
+    source = "import sys\nprint('name?', flush=True)\nprint('hi', input(), flush=True)\nprint(len(sys.stdin.read()))\n"
+    client.send(op="run", example="hello", code=source)
+    client.until(printed("name?\n"))
+    waiting = client.until(lambda f: f["type"] == "input")
+    assert waiting["waiting"] is True
+    client.send(op="stdin", data="Ada\n")
+    client.until(printed("hi Ada\n"))
+    client.send(op="stdin", data="x" * 2000)  # beyond the 1 KiB cap
+    assert client.until(lambda f: f["type"] == "error")["code"] == "too_large"
+    client.send(op="stdin", data="abc")
+    client.send(op="stdin", eof=True)
+    client.until(printed("3\n"))
+    assert client.until(lambda f: f["type"] == "exit")["reason"] == "ok"
+    client.send(op="stdin", data="late")
+    assert client.until(lambda f: f["type"] == "error")["code"] == "not_running"
+
+
+def test_input_after_end_of_file_is_refused(client: Client) -> None:
+    client.send(op="run", example="hello", code="import time\nprint('up', flush=True)\ntime.sleep(60)\n")
+    client.until(printed("up\n"))
+    client.send(op="stdin", eof=True)
+    client.send(op="stdin", data="more")
+    error = client.until(lambda f: f["type"] == "error")
+    assert error["code"] == "input_closed" and "closed" in error["message"]
+    client.send(op="stdin", data="x", eof=True)
+    assert client.until(lambda f: f["type"] == "error")["code"] == "bad_request"
+    client.send(op="stop")
+    client.send(op="stop")  # at once: not waiting for the stacks
+    assert client.until(lambda f: f["type"] == "exit")["reason"] == "stopped"

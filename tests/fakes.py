@@ -36,6 +36,17 @@ class FakeRun:
         if self._stop_ends:
             self.exit(None, "stopped")
 
+    def request_stacks(self) -> bool:
+        """As the runner: the stacks come later, through on_stack; False once the run is over."""
+        self.stacks_asked = getattr(self, "stacks_asked", 0) + 1
+        return not self.ended
+
+    def write_input(self, data: bytes) -> None:
+        self.input = getattr(self, "input", b"") + data
+
+    def close_input(self) -> None:
+        self.input_closed = True
+
     def begin(self, run_id: str = "fake-run") -> None:
         limits = self.request.limits
         self.callbacks.on_started(StartedInfo(

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 from websockets.sync.client import connect
 
-from support import FIXTURE_CONTENT, live_server
+from helpers import FIXTURE_CONTENT, live_server
 
 
 @pytest.fixture(scope="module")

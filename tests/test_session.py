@@ -134,8 +134,8 @@ def test_stop_while_running_stops_the_run(engine: FakeEngine) -> None:
     [run] = engine.runs
     reader.send({"op": "stop"})
     assert run.stops == 1 and reader.session.state is State.STOPPING
-    reader.send({"op": "stop"})  # stopping already: nothing more to do
-    assert run.stops == 1
+    reader.send({"op": "stop"})  # passed on: the engine then ends the run without waiting for its stacks
+    assert run.stops == 2 and reader.session.state is State.STOPPING
     run.exit(None, "stopped")
     assert reader.frames[-1]["message"] == "Stopped by you" and reader.session.state is None
 
@@ -240,7 +240,8 @@ def test_bad_frames_get_an_error_and_the_session_stays_usable(engine: FakeEngine
 
 def test_unknown_op_names_the_ops(engine: FakeEngine) -> None:
     reply = Reader(fake_wiring(), engine).send({"op": "dance"})
-    assert reply is not None and reply["message"] == "Unknown op 'dance'; use \"run\", \"stop\", \"ping\" or \"check\"."
+    assert reply is not None and reply["message"] == (
+        "Unknown op 'dance'; use \"run\", \"stop\", \"ping\", \"check\", \"stacks\" or \"stdin\".")
 
 
 def test_too_large_says_how_large_in_kib(engine: FakeEngine) -> None:
@@ -260,3 +261,19 @@ def test_stop_when_idle_does_nothing(engine: FakeEngine) -> None:
 def test_every_op_is_a_method_of_the_session() -> None:
     for name, op in RunSession.OPS.items():
         assert getattr(RunSession, op.__name__) is op, name
+
+
+def test_stacks_and_stdin_go_to_the_running_run(engine: FakeEngine) -> None:
+    reader = Reader(fake_wiring(), engine)
+    reader.send({"op": "stacks"})
+    assert reader.frames[-1]["code"] == "not_running"
+    reader.run()
+    [run] = engine.runs
+    reader.send({"op": "stacks"})
+    reader.send({"op": "stdin", "data": "Ada\n"})
+    reader.send({"op": "stdin", "eof": True})
+    assert (run.stacks_asked, run.input, run.input_closed) == (1, b"Ada\n", True)
+    for bad in ({"op": "stdin"}, {"op": "stdin", "data": 3}, {"op": "stdin", "eof": False},
+                {"op": "stdin", "data": "x", "eof": True}):
+        reader.send(bad)
+        assert reader.frames[-1]["code"] == "bad_request", bad

@@ -417,11 +417,15 @@ class Run:
         if sandbox is not None and polite:
             sandbox.interrupt()
 
-    def _call(self, callback: Callable[..., None], *args: Any) -> None:
+    def _call(self, name: str, *args: Any) -> None:
+        """Report to the callback ``name``; callbacks written before it existed just miss it."""
+        callback: Callable[..., None] | None = getattr(self._callbacks, name, None)
+        if callback is None:
+            return
         try:
             callback(*args)
         except Exception:
-            log.exception("run %s: callback %s failed", self.id, callback.__name__)
+            log.exception("run %s: callback %s failed", self.id, name)
 
     def _main(self) -> None:
         code: int | None = None
@@ -450,7 +454,7 @@ class Run:
         if cgroup is not None:
             cgroup.set_limits(limits.memory_bytes, limits.processes + backend.overhead)
         memory_by_cgroup = cgroup is not None and "memory" in cgroup.by_controller
-        self._call(self._callbacks.on_started, StartedInfo(
+        self._call("on_started", StartedInfo(
             run_id=self.id, backend=backend.name, contained=backend.is_contained, cgroup=cgroup is not None,
             warm=self._warm, start_method=self.request.start_method or default_start_method(),
             limits=limits.as_dict(), enforcement=backend.enforcement(),
@@ -509,7 +513,7 @@ class Run:
 
     def _report_stack(self, stack: Stack) -> None:
         self._stacks.append(stack)
-        self._call(self._callbacks.on_stack, stack.pid, stack.process, stack.text, stack.t)
+        self._call("on_stack", stack.pid, stack.process, stack.text, stack.t)
 
     def _close_rounds(self) -> None:
         """The run is over: answer every waiting request with what it has."""
@@ -561,7 +565,7 @@ class Run:
                         next_sample = max(next_sample + usage.INTERVAL_SECONDS, now)
                         sample = meter.sample(now)
                         if sample is not None:
-                            self._call(self._callbacks.on_usage, self._now(), round(sample[0], 2), sample[1])
+                            self._call("on_usage", self._now(), round(sample[0], 2), sample[1])
                 if now >= wall_deadline and not timed_out:
                     # Who waits for whom is why a program hangs: ask first, end after the answers.
                     timed_out = True
@@ -614,7 +618,7 @@ class Run:
             elif kind == wire.INPUT:
                 self._deliver(pieces)
                 pieces = []
-                self._call(self._callbacks.on_input, pid, stream == wire.WAITING, self._now())
+                self._call("on_input", pid, stream == wire.WAITING, self._now())
             elif kind in (wire.START, wire.EXIT):
                 self._deliver(pieces)  # keep output and events in the order they were written
                 pieces = []
@@ -638,7 +642,7 @@ class Run:
                method: str | None = None) -> None:
         item = ProcessEvent(event, pid, ppid, name, self._now(), exitcode, method)
         self._events.append(item)
-        self._call(self._callbacks.on_process, event, pid, ppid, name, item.t, exitcode)
+        self._call("on_process", event, pid, ppid, name, item.t, exitcode)
 
     def _deliver(self, pieces: list[tuple[str, int | None, str | None, bytes]]) -> None:
         """Coalesce adjacent pieces from one writer, cut at the output limit, decode, report."""
@@ -695,7 +699,7 @@ class Run:
         if text:
             chunk = OutputChunk(stream, text, pid, name, self._now() if t is None else t)
             self._output.append(chunk)
-            self._call(self._callbacks.on_output, stream, text, pid, name, chunk.t)
+            self._call("on_output", stream, text, pid, name, chunk.t)
             if not self._settled:
                 self._runner._printed(self)
 
@@ -720,7 +724,7 @@ class Run:
         )
         self._runner._finished(self)
         try:
-            self._call(self._callbacks.on_exit, code, reason, t)
+            self._call("on_exit", code, reason, t)
         finally:
             self._done.set()
 

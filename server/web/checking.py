@@ -105,6 +105,15 @@ class _CheckFrames:
     def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
         self.session.send(protocol.process(event, pid, ppid, name, t, exitcode))
 
+    def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None:
+        self.session.send(protocol.stack(pid, process, text, t))
+
+    def on_usage(self, t: float, cpu: float, memory: int) -> None:
+        self.session.send(protocol.usage(t, cpu, memory))
+
+    def on_input(self, pid: int, waiting: bool, t: float) -> None:
+        self.session.send(protocol.waiting_for_input(pid, waiting, t))
+
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
         self.session.wiring.exits.add(reason)
         self.session.send(protocol.exit_frame(code, reason, t, self.limits))

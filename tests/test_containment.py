@@ -243,7 +243,10 @@ def test_nothing_written_outlives_the_run(backend: Backend) -> None:
     marker = f"mpbook-leftover-{uuid.uuid4().hex}"
     temp = Path(tempfile.gettempdir())
     cgroup_parents = set(backend.cgroups.parents.values()) if backend.cgroups else set()
-    cgroups_before = {p for parent in cgroup_parents if parent.exists() for p in parent.iterdir() if p.is_dir()}
+    # Only this process's sandboxes ("sandbox-<pid>-..."): other servers and tests may share the machine.
+    ours = f"sandbox-{os.getpid()}-"
+    cgroups_before = {p for parent in cgroup_parents if parent.exists() for p in parent.iterdir()
+                      if p.is_dir() and p.name.startswith(ours)}
     runner = Runner(backend, warm=1)
     try:
         source = "".join(f"open('{d}/{marker}', 'w').write('x')\n" for d in (".", "/tmp", "/dev/shm"))
@@ -252,5 +255,6 @@ def test_nothing_written_outlives_the_run(backend: Backend) -> None:
         runner.close()
     assert not [p for p in (temp, Path("/dev/shm")) if (p / marker).exists()]
     assert list(temp.glob(f"mpbook-run-{os.getpid()}-*")) == []  # the basic backend's working dirs
-    cgroups_after = {p for parent in cgroup_parents if parent.exists() for p in parent.iterdir() if p.is_dir()}
+    cgroups_after = {p for parent in cgroup_parents if parent.exists() for p in parent.iterdir()
+                     if p.is_dir() and p.name.startswith(ours)}
     assert cgroups_after <= cgroups_before

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from mpbook.engine.cgroups import Cgroups
-from mpbook.engine.runtime import sitecustomize as wire
 from mpbook.engine.sandbox import (
     CGROUP_TRAMPOLINE, SANDBOX_HOME, BasicBackend, BwrapBackend, SandboxError, _reap_stale_dirs, choose_backend,
     runtime,
@@ -87,12 +86,6 @@ def test_runtime_venv_loads_sitecustomize_in_every_interpreter() -> None:
     probe = "import sys; print('sitecustomize' in sys.modules, sys.prefix)"
     done = subprocess.run([str(rt.python), "-I", "-c", probe], capture_output=True, text=True, env={}, check=True)
     assert done.stdout == f"True {rt.root}\n"
-
-
-def test_record_header_size_matches_encoding() -> None:
-    record = wire.encode(wire.OUTPUT, wire.STDOUT, 7, b"MainProcess", b"hi")
-    assert len(record) == wire.HEADER_SIZE + len(b"MainProcess") + 2
-    assert record.startswith(wire.MAGIC)
 
 
 @pytest.fixture

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
-from mpbook.engine import stacks, usage
-from mpbook.engine.runtime import sitecustomize as wire
+from mpbook.engine import stacks, usage, wire
 from mpbook.engine.sandbox import Backend, Sandbox
 from mpbook.engine.stacks import Stack
 
@@ -593,22 +592,8 @@ class Run:
     def _parse_records(self) -> list[tuple[str, int | None, str | None, bytes]]:
         """Output pieces from the complete records buffered so far; process events are reported here."""
         pieces: list[tuple[str, int | None, str | None, bytes]] = []
-        buffer = self._records
-        header = wire.HEADER_SIZE
-        while len(buffer) >= header:
-            if buffer[:len(wire.MAGIC)] != wire.MAGIC:
-                # Bytes the program wrote to the record fd itself: skip to the next record.
-                start = buffer.find(wire.MAGIC, 1)
-                del buffer[:start if start > 0 else len(buffer)]
-                continue
-            kind, stream, pid = buffer[3], buffer[4], int.from_bytes(buffer[5:9], "little")
-            name_end = header + buffer[9]
-            end = name_end + int.from_bytes(buffer[10:12], "little")
-            if len(buffer) < end:
-                break
-            name = buffer[header:name_end].decode("utf-8", "replace")
-            data = bytes(buffer[name_end:end])
-            del buffer[:end]
+        for record in wire.decode(self._records):
+            kind, stream, pid, name, data = record.kind, record.stream, record.pid, record.name, record.data
             if kind == wire.OUTPUT and stream in STREAMS:
                 pieces.append((STREAMS[stream], pid, name, data))
             elif kind == wire.STACK:

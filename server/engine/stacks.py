@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mpbook.engine.runtime import sitecustomize as wire
+from mpbook.engine.runtime.sitecustomize import stack_signal
 
 GRACE_SECONDS = 0.25  # how long a round waits for answers; a Python process answers in milliseconds
 
@@ -41,7 +41,7 @@ class Target:
 
 def targets(host_pids: set[int]) -> list[Target]:
     """The live processes among ``host_pids`` that catch the stack signal, oldest pid first."""
-    bit = 1 << (wire.stack_signal() - 1)
+    bit = 1 << (stack_signal() - 1)
     found = []
     for host_pid in sorted(host_pids):
         try:
@@ -61,7 +61,7 @@ def targets(host_pids: set[int]) -> list[Target]:
 
 def ask(found: list[Target]) -> list[Target]:
     """Send the stack signal to each target; those it reached."""
-    signum = wire.stack_signal()
+    signum = stack_signal()
     reached = []
     for target in found:
         try:

@@ -10,8 +10,9 @@ PIPE_BUF bytes, which POSIX makes atomic on a pipe, so records from concurrent
 processes never interleave. Bytes written below ``sys.stdout`` (``os.write(1,
 ...)``, subprocesses) still go to fds 1 and 2 and reach the runner untagged.
 
-The server imports this module too, for the record format (``encode``,
-``HEADER_SIZE``...); without the environment variable it installs nothing.
+The record format is engine/wire.py's, copied beside this file as ``mpbook_wire``.
+The server imports this module too (for ``stack_signal``); without the
+environment variable it installs nothing.
 
 It also lets the runner ask any process of the run for its stack: the signal
 ``stack_signal()`` (a real-time signal, whose default action a program of this
@@ -39,17 +40,14 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
     from types import ModuleType
 
-ENV = "MPBOOK_RECORDS"  # "<fd>:<inode>" of the record pipe's write end
-MAGIC = b"\x1emp"
-HEADER_SIZE = len(MAGIC) + 9  # + kind, stream, pid (4), name length, data length (2)
-RECORD_MAX = 4096  # PIPE_BUF on Linux: the largest write a pipe keeps whole
-NAME_MAX = 64
-OUTPUT, START, EXIT = 1, 2, 3  # kinds; START data is "<ppid> <start method>", EXIT data the exit code
-STACK = 4  # kind: a piece of a stack dump; stream is MORE or LAST
-INPUT = 5  # kind: stream WAITING when a read of stdin blocks, READ when it returned
-STDOUT, STDERR = 1, 2
-MORE, LAST = 0, 1
-WAITING, READ = 1, 0
+try:  # in the runtime venv, where sandbox/base.py puts engine/wire.py
+    from mpbook_wire import (  # type: ignore[import-not-found]  # exists only in the runtime venv
+        ENV, EXIT, INPUT, LAST, MORE, NAME_MAX, OUTPUT, READ, STACK, START, STDERR, STDOUT, WAITING, encode, room,
+    )
+except ImportError:  # imported by the server
+    from mpbook.engine.wire import (
+        ENV, EXIT, INPUT, LAST, MORE, NAME_MAX, OUTPUT, READ, STACK, START, STDERR, STDOUT, WAITING, encode, room,
+    )
 STACK_BYTES = 64 * 1024  # a longer dump is cut: 100 threads of 100 frames fit in about that
 FRAMES_MAX = 100  # per thread, as faulthandler
 JITTER_ENV = "MPBOOK_JITTER"  # the seed of the delays a Check injects at synchronisation points
@@ -60,14 +58,6 @@ _fd = -1
 _home = "\0"  # the run's working directory, where the reader's files are (set by _install)
 _jitter_seed: str | None = None
 _jitter_rngs: dict[int, object] = {}  # pid -> random.Random: each process draws its own
-
-
-def encode(kind: int, stream: int, pid: int, name: bytes, data: bytes) -> bytes:
-    """One record; the caller keeps it within RECORD_MAX."""
-    return b"".join((
-        MAGIC, bytes((kind, stream)), pid.to_bytes(4, "little"), bytes((len(name),)),
-        len(data).to_bytes(2, "little"), name, data,
-    ))
 
 
 def _current_name() -> str:
@@ -81,9 +71,9 @@ def emit(kind: int, stream: int, data: bytes, name: str | None = None) -> None:
     """Write ``data`` as records, split so that each fits in one atomic write."""
     raw_name = (_current_name() if name is None else name).encode("utf-8", "replace")[:NAME_MAX]
     pid = os.getpid()
-    room = RECORD_MAX - HEADER_SIZE - len(raw_name)
-    for start in range(0, max(len(data), 1), room):
-        os.write(_fd, encode(kind, stream, pid, raw_name, data[start:start + room]))
+    size = room(raw_name)
+    for start in range(0, max(len(data), 1), size):
+        os.write(_fd, encode(kind, stream, pid, raw_name, data[start:start + size]))
 
 
 def stack_signal() -> int:
@@ -149,8 +139,8 @@ def _answer_stacks(signum: int, frame: object) -> None:
         name = _current_name()
         name = (_special_name() or name if name == "MainProcess" else name).encode("utf-8", "replace")[:NAME_MAX]
         pid = os.getpid()
-        room = RECORD_MAX - HEADER_SIZE - len(name)
-        pieces = [data[start:start + room] for start in range(0, len(data), room)] or [b""]
+        size = room(name)
+        pieces = [data[start:start + size] for start in range(0, len(data), size)] or [b""]
         for number, piece in enumerate(pieces):
             os.write(_fd, encode(STACK, LAST if number == len(pieces) - 1 else MORE, pid, name, piece))
     except Exception:  # never let a stack request break the reader's program

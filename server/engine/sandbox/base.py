@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mpbook.engine import wire
 from mpbook.engine.cgroups import Cgroups, RunCgroup
 
 RUNTIME_SOURCES = Path(__file__).resolve().parent.parent / "runtime"
+WIRE_SOURCE = Path(wire.__file__)
 SANDBOX_RUNTIME = Path("/opt/mpbook")  # where bwrap shows the runtime venv
 SANDBOX_HOME = Path("/home/mpbook")  # the working dir inside bwrap (a tmpfs)
 SANDBOX_UID = 65534  # "nobody" inside the user namespace
@@ -82,9 +84,11 @@ def _build_runtime() -> Runtime:
     site_packages = root / "lib" / f"python{version}" / "site-packages"
     site_packages.mkdir(parents=True)
     shutil.copy2(RUNTIME_SOURCES / "sitecustomize.py", site_packages)
+    shutil.copy2(WIRE_SOURCE, site_packages / "mpbook_wire.py")  # the record format sitecustomize writes
     shutil.copy2(RUNTIME_SOURCES / "boot.py", root)
     # Sandboxes see the runtime read-only: compile now, or every start compiles.
-    py_compile.compile(str(site_packages / "sitecustomize.py"), doraise=True)
+    for module in ("sitecustomize.py", "mpbook_wire.py"):
+        py_compile.compile(str(site_packages / module), doraise=True)
     prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)}
     return Runtime(root, interpreter, tuple(sorted(prefixes)))
 
@@ -234,7 +238,7 @@ class Backend:
         extra: list[int] = []
         try:
             extra = self.open_fds()
-            env = {"PATH": PATH, "LANG": "C.UTF-8", "MPBOOK_RECORDS": f"{write}:{os.fstat(write).st_ino}"}
+            env = {"PATH": PATH, "LANG": "C.UTF-8", wire.ENV: f"{write}:{os.fstat(write).st_ino}"}
             argv, cwd, workdir = self.command(rt, tmp_bytes, env, extra)
             if cgroup is not None:
                 # Join the cgroup before bwrap forks, so that nothing of the run escapes it.

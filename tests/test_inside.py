@@ -166,7 +166,7 @@ def test_a_lock_held_by_a_dead_process_shows_the_waiter_in_acquire(runner: Runne
 def test_a_process_that_cannot_answer_is_reported_and_does_not_delay_the_end(runner: Runner, kind: str) -> None:
     if kind == "blocks the signal":
         source = ("import signal, time\n"
-                  f"signal.pthread_sigmask(signal.SIG_BLOCK, {{{stacks.wire.stack_signal()}}})\n"
+                  f"signal.pthread_sigmask(signal.SIG_BLOCK, {{{stacks.stack_signal()}}})\n"
                   "print('ready', flush=True)\ntime.sleep(60)\n")
     else:  # one long C call, which never reaches the interpreter's check for signals
         source = "print('ready', flush=True)\nsum(range(10**12))\n"

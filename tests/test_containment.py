@@ -38,6 +38,12 @@ def runner(backend: Backend) -> Iterator[Runner]:
 
 
 @pytest.fixture
+def process_limit(backend: Backend) -> None:
+    if backend.cgroups is None and os.geteuid() == 0:
+        pytest.skip("root without a writable cgroup: no process limit (RLIMIT_NPROC does not bind root)")
+
+
+@pytest.fixture
 def cgroups(backend: Backend) -> None:
     if backend.cgroups is None:
         pytest.skip("no writable cgroup here: whole-run memory and process limits are off")
@@ -59,7 +65,8 @@ def host_pids_with(marker: str) -> list[int]:
     return found
 
 
-def test_fork_bomb_hits_the_process_limit(runner: Runner, cgroups: None) -> None:
+def test_fork_bomb_hits_the_process_limit(runner: Runner, process_limit: None) -> None:
+    # With a cgroup: pids.max. Without (a learner's laptop, not root): RLIMIT_NPROC, seen by counting.
     started = time.monotonic()
     result = run(runner, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n")
     assert result.reason == "processes"
@@ -67,7 +74,8 @@ def test_fork_bomb_hits_the_process_limit(runner: Runner, cgroups: None) -> None
     assert subprocess.run(["true"]).returncode == 0  # the server can still fork
 
 
-def test_memory_bomb_hits_the_memory_limit(runner: Runner, cgroups: None) -> None:
+def test_memory_bomb_hits_the_memory_limit(runner: Runner) -> None:
+    # With a cgroup: the OOM killer. Without: RLIMIT_AS, and the MemoryError it raises.
     result = run(runner, "x = []\nwhile True:\n    x.append(bytearray(2**20))\n")
     assert result.reason == "memory"
 
@@ -257,4 +265,5 @@ def test_nothing_written_outlives_the_run(backend: Backend) -> None:
     assert list(temp.glob(f"mpbook-run-{os.getpid()}-*")) == []  # the basic backend's working dirs
     cgroups_after = {p for parent in cgroup_parents if parent.exists() for p in parent.iterdir()
                      if p.is_dir() and p.name.startswith(ours)}
-    assert cgroups_after <= cgroups_before
+    # The module's runner may have warmed a sandbox meanwhile: a cgroup with processes is alive, not left.
+    assert {p for p in cgroups_after - cgroups_before if not (p / "cgroup.procs").read_text().split()} == set()

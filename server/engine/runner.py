@@ -29,6 +29,7 @@ from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
 from mpbook.engine import stacks, usage, wire
+from mpbook.engine.rlimit_watch import RlimitWatch
 from mpbook.engine.sandbox import Backend, Sandbox
 from mpbook.engine.stacks import Stack
 
@@ -40,6 +41,8 @@ REASONS = ("ok", "error", "timeout", "memory", "processes", "output", "stopped")
 STOP_GRACE_SECONDS = 0.5  # between the polite SIGINT of stop() and SIGKILL
 DRAIN_SECONDS = 2.0  # to read what is left in the pipes once the run is over
 TICK_SECONDS = 0.05  # how often a run checks its clock and its cgroup
+REFILL_BACKOFF_FIRST = 1.0  # seconds before the refill tries again after a failed start, doubling
+REFILL_BACKOFF_MAX = 60.0
 SETTLE_SECONDS = 0.05  # longest a refill waits for starting runs (see Runner._refill)
 STREAMS = {wire.STDOUT: "stdout", wire.STDERR: "stderr"}
 
@@ -119,6 +122,7 @@ class StartedInfo:
     start_method: str  # the effective default start method
     limits: dict[str, float | int]
     enforcement: dict[str, str]  # limit name -> what enforces it
+    note: str = ""  # why this run has no cgroup although the server has cgroups ("" otherwise)
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,7 @@ class Runner:
         return None, stale
 
     def _refill(self) -> None:
+        failures, backoff = 0, REFILL_BACKOFF_FIRST
         while True:
             with self._changed:
                 while not self._closed and len(self._pool) >= self.warm:
@@ -254,11 +259,21 @@ class Runner:
                 shape = self._shape
             try:
                 sandbox = self.backend.launch(shape)
-            except Exception:
-                log.exception("could not start a warm sandbox")
+            except Exception as error:
+                # The traceback once; then one line at each (doubling) wait, up to REFILL_BACKOFF_MAX.
+                if failures == 0:
+                    log.exception("could not start a warm sandbox; retrying in %g s", backoff)
+                else:
+                    log.warning("still cannot start a warm sandbox (%d tries): %s; retrying in %g s",
+                                failures + 1, error, backoff)
+                failures += 1
                 with self._changed:
-                    self._changed.wait(1.0)
+                    self._changed.wait(backoff)
+                backoff = min(backoff * 2, REFILL_BACKOFF_MAX)
                 continue
+            if failures:
+                log.warning("warm sandboxes start again after %d failed tries", failures)
+            failures, backoff = 0, REFILL_BACKOFF_FIRST
             with self._changed:
                 keep = not self._closed and shape == self._shape
                 if keep:
@@ -325,6 +340,7 @@ class Run:
         self._stacks: list[Stack] = []
         self._input: bytearray | None = bytearray() if request.interactive else None  # until sent
         self._input_left = request.limits.input_bytes
+        self._watch: RlimitWatch  # set when the run starts (_run)
         self._thread = threading.Thread(target=self._main, name=f"mpbook-run-{self.id}", daemon=True)
 
     def stop(self) -> None:
@@ -456,8 +472,11 @@ class Run:
         self._call("on_started", StartedInfo(
             run_id=self.id, backend=backend.name, contained=backend.is_contained, cgroup=cgroup is not None,
             warm=self._warm, start_method=self.request.start_method or default_start_method(),
-            limits=limits.as_dict(), enforcement=backend.enforcement(),
+            limits=limits.as_dict(), enforcement=backend.enforcement(sandbox), note=sandbox.cgroup_problem,
         ))
+        nproc = backend.nproc_limit(limits.processes)
+        self._watch = RlimitWatch(sandbox, nproc if cgroup is None or "pids" not in cgroup.by_controller else None,
+                                  not memory_by_cgroup)
         if self._reason is None:
             sandbox.send(marshal.dumps({
                 "files": {path: data.encode() if isinstance(data, str) else bytes(data)
@@ -465,13 +484,16 @@ class Run:
                 "start_method": self.request.start_method,
                 "jitter": self.request.jitter,
                 "limits": {"cpu": limits.cpu_seconds, "fsize": limits.file_bytes, "nofile": limits.open_files,
-                           "nproc": backend.nproc_limit(limits.processes),
+                           "nproc": nproc,
                            "as": None if memory_by_cgroup else limits.memory_bytes},
             }), keep_input=self.request.interactive)
         self._send_early_input(sandbox)
         self._pump(sandbox)
         code = sandbox.finish()
         hit = cgroup.limit_hit() if cgroup else None
+        if hit is None and code not in (0, -signal.SIGXCPU) and \
+                self._watch.memory_hit(c.data for c in self._output if c.stream == "stderr"):
+            hit = "memory"
         if self._reason is None:
             self._reason = hit or ("timeout" if code == -signal.SIGXCPU else "ok" if code == 0 else "error")
         return None if self._main_alive_at_kill else code
@@ -573,6 +595,8 @@ class Run:
                 if now >= wall_deadline + stacks.GRACE_SECONDS + TICK_SECONDS:
                     self._end("timeout")
                 hit = sandbox.cgroup.limit_hit() if sandbox.cgroup else None
+                if hit is None and self._reason is None and self._watch.processes_hit(now):
+                    hit = "processes"
                 if hit:
                     self._end(hit)
                 if not killed and self._kill_at is not None and now >= self._kill_at:

@@ -8,6 +8,7 @@ pipes and the record pipe (runtime/sitecustomize.py) on a passed fd.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import py_compile
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from mpbook.engine import wire
 from mpbook.engine.cgroups import Cgroups, RunCgroup
+
+log = logging.getLogger(__name__)
 
 RUNTIME_SOURCES = Path(__file__).resolve().parent.parent / "runtime"
 WIRE_SOURCE = Path(wire.__file__)
@@ -137,6 +141,7 @@ class Sandbox:
         self.records = records  # read end of the record pipe
         self.cgroup = cgroup
         self.workdir = workdir  # a host dir to delete after the run (basic backend)
+        self.cgroup_problem = ""  # why the sandbox has no cgroup although the backend has cgroups
         self.id = uuid.uuid4().hex[:12]
 
     @property
@@ -228,11 +233,52 @@ class Backend:
     def __init__(self, cgroups: Cgroups | None, note: str = "") -> None:
         self.cgroups = cgroups
         self.note = note  # why this backend, in plain words
+        self._cgroup_problems: set[str] = set()  # already logged
 
     def launch(self, tmp_bytes: int) -> Sandbox:
-        """Start a sandbox; it waits for its control message (see boot.py)."""
+        """Start a sandbox; it waits for its control message (see boot.py).
+
+        If the run's cgroup cannot be made or joined, the sandbox starts without
+        one (rlimits alone) and ``Sandbox.cgroup_problem`` says why; it never fails for that."""
+        cgroup, problem = None, ""
+        if self.cgroups is not None:
+            try:
+                cgroup = self.cgroups.create()
+            except OSError as error:
+                problem = self._cgroup_failed(f"the run's cgroup could not be made: {error}")
+        sandbox = self._start(tmp_bytes, cgroup)
+        if cgroup is not None and not self._joined(sandbox, cgroup):
+            assert sandbox.popen.stderr is not None
+            said = sandbox.popen.stderr.read().decode(errors="replace").strip()
+            sandbox.finish()
+            sandbox.close()
+            problem = self._cgroup_failed(f"the run's cgroup could not be joined: {said or 'no reason given'}")
+            sandbox = self._start(tmp_bytes, None)
+        sandbox.cgroup_problem = problem
+        return sandbox
+
+    def _cgroup_failed(self, problem: str) -> str:
+        """Log a cgroup failure (once for each kind: made, joined); the words for the run."""
+        kind = problem.partition(":")[0]
+        if kind not in self._cgroup_problems:
+            self._cgroup_problems.add(kind)
+            log.warning("%s; the run goes on under rlimits alone", problem)
+        return problem
+
+    @staticmethod
+    def _joined(sandbox: Sandbox, cgroup: RunCgroup, timeout: float = 5.0) -> bool:
+        """Wait until the trampoline has put the sandbox in its cgroup; False if it gave up (exit 125)."""
+        deadline = time.monotonic() + timeout
+        while not cgroup.holds(sandbox.pid):
+            if sandbox.popen.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                return True  # a slow machine: the trampoline has not failed, so it will join
+            time.sleep(0.0005)
+        return True
+
+    def _start(self, tmp_bytes: int, cgroup: RunCgroup | None) -> Sandbox:
         rt = runtime()
-        cgroup = self.cgroups.create() if self.cgroups else None
         workdir = None
         read, write = os.pipe()
         extra: list[int] = []
@@ -283,6 +329,17 @@ class Backend:
     def kill(self, sandbox: Sandbox) -> None:
         raise NotImplementedError
 
+    def tasks(self, sandbox: Sandbox) -> int:
+        """What RLIMIT_NPROC counts for the run: here, every process and thread of this user."""
+        uid, count = os.getuid(), 0
+        for entry in os.listdir("/proc"):
+            try:
+                if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                pass
+        return count
+
     def kill_leftovers(self, sandbox: Sandbox) -> None:
         """After the main process ended: kill what it left running."""
 
@@ -294,12 +351,16 @@ class Backend:
         """RLIMIT_NPROC for the run, or None where it would not work."""
         return None if os.geteuid() == 0 else processes + self.overhead
 
-    def enforcement(self) -> dict[str, str]:
-        """What enforces each limit, in plain words."""
-        memory = "cgroup (whole run)" if self.cgroups and "memory" in self.cgroups.parents \
-            else "RLIMIT_AS (each process)"
-        processes = "cgroup pids.max (whole run)" if self.cgroups and "pids" in self.cgroups.parents \
-            else ("RLIMIT_NPROC" if os.geteuid() != 0 else "nothing (root without cgroups)")
+    def enforcement(self, sandbox: Sandbox | None = None) -> dict[str, str]:
+        """What enforces each limit (of ``sandbox``'s run, or of runs in general), in plain words."""
+        if sandbox is not None:
+            controllers = set(sandbox.cgroup.by_controller) if sandbox.cgroup else set()
+        else:
+            controllers = set(self.cgroups.parents) if self.cgroups else set()
+        why = f" ({sandbox.cgroup_problem})" if sandbox is not None and sandbox.cgroup_problem else ""
+        memory = "cgroup (whole run)" if "memory" in controllers else f"RLIMIT_AS (each process){why}"
+        processes = "cgroup pids.max (whole run)" if "pids" in controllers \
+            else ("RLIMIT_NPROC" if os.geteuid() != 0 else "nothing (root without cgroups)") + why
         return {
             "wall_seconds": "runner timer", "cpu_seconds": "RLIMIT_CPU (each process)", "memory_bytes": memory,
             "processes": processes, "output_bytes": "runner", "file_bytes": "RLIMIT_FSIZE",

@@ -90,8 +90,8 @@ class BwrapBackend(Backend):
         ]
         return argv, "/", None  # cwd "/": bwrap's own environment ($PWD) is visible inside
 
-    def enforcement(self) -> dict[str, str]:
-        return {**super().enforcement(), "system_calls": "seccomp filter (bwrap --seccomp)" if self.filtered
+    def enforcement(self, sandbox: Sandbox | None = None) -> dict[str, str]:
+        return {**super().enforcement(sandbox), "system_calls": "seccomp filter (bwrap --seccomp)" if self.filtered
                 else f"nothing ({self.note})"}
 
     def popen_env(self, env: dict[str, str]) -> dict[str, str]:
@@ -125,6 +125,17 @@ class BwrapBackend(Backend):
                 except OSError:
                     pass
         return members
+
+    def tasks(self, sandbox: Sandbox) -> int:
+        # In its own user namespace the run's uid counts only the run's tasks (Linux 5.14+
+        # counts RLIMIT_NPROC per user namespace); bwrap's monitor outside is not one.
+        count = 0
+        for pid in self.scan(sandbox) - {sandbox.pid}:
+            try:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+        return count
 
     def kill(self, sandbox: Sandbox) -> None:
         # When pid 1 of a pid namespace dies, the kernel kills every process in it,

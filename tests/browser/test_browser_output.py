@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from mpbook.engine.runner import Limits
+from mpbook.web import protocol
+
 pytestmark = pytest.mark.browser
 
 LIMITS = {"wall_seconds": 10, "cpu_seconds": 10, "memory_bytes": 256 * 2**20, "processes": 32,
@@ -61,9 +64,10 @@ def lesson(page: Any, lesson_paths: list[str]) -> Any:
     ("stopped", "Stopped by you"),
 ])
 def test_status_line_says_how_a_run_ended(lesson: Any, reason: str, words: str) -> None:
+    """The page shows the server's words (protocol.py), then the exit code and the time."""
     code = {"ok": 0, "error": 1}.get(reason)
     feed(lesson, [started(), out("x\n", 7, "MainProcess", 3),
-                  {"type": "exit", "code": code, "reason": reason, "t": 1234.5, "message": "server words"}])
+                  protocol.exit_frame(code, reason, 1234.5, Limits(**LIMITS))])
     text = status(lesson)
     assert text.startswith(words), text
     assert text.endswith("1.23 s"), text

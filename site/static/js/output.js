@@ -9,27 +9,11 @@ const PALETTE = 8;
 
 function capital(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
 
-function mib(bytes) { return Math.round(bytes / 1048576); }
-function kib(bytes) { return Math.round(bytes / 1024); }
-
-/** The plain words for how a run ended (lower case; the caller capitalises). */
-export function endWords(frame, limits, stoppedHow) {
-  const l = limits || {};
-  switch (frame.reason) {
-    case "ok": return "finished";
-    case "error": return "exited with an error";
-    case "timeout":
-      return l.wall_seconds ? "stopped after " + l.wall_seconds + " s wall time" : "stopped: it ran out of time";
-    case "memory":
-      return l.memory_bytes ? "stopped: the run used more than its memory (" + mib(l.memory_bytes) + " MiB)"
-        : "stopped: the run used more than its memory";
-    case "processes":
-      return l.processes ? "stopped: too many processes (limit " + l.processes + ")" : "stopped: too many processes";
-    case "output":
-      return l.output_bytes ? "output cut after " + kib(l.output_bytes) + " KiB" : "output cut at its limit";
-    case "stopped": return stoppedHow || "stopped by you";
-    default: return (frame.message || "ended").replace(/\.$/, "");
-  }
+/** The plain words for how a run ended: the server's (web/protocol.py owns them), or,
+    for a run the reader stopped from the page, how they stopped it. */
+export function endWords(frame, stoppedHow) {
+  if (frame.reason === "stopped" && stoppedHow) { return stoppedHow; }
+  return frame.message || (frame.reason === "stopped" ? "stopped by you" : "ended");
 }
 
 /** A run's panel inside `parent`; `label` names it ("Run 2 of 3"). */
@@ -56,7 +40,6 @@ export class RunView {
     this.procs = {};
     this.order = [];
     this.open = {};
-    this.limits = null;
     this.startedAt = null;
     this.lastT = 0;
     this.done = false;
@@ -193,7 +176,6 @@ export class RunView {
         this.clock.textContent = "";
         break;
       case "started":
-        this.limits = frame.limits || null;
         this.startMethod = frame.start_method || null;
         this.setState("running", "Running" + (frame.start_method ? " (" + frame.start_method + ")" : "") + "…");
         this.startClock();
@@ -216,7 +198,7 @@ export class RunView {
     this.stopClock();
     this.done = true;
     const t = typeof frame.t === "number" ? frame.t : this.now();
-    const words = capital(endWords(frame, this.limits, this.stoppedHow));
+    const words = capital(endWords(frame, this.stoppedHow));
     const parts = [words];
     if (frame.code !== null && frame.code !== undefined) { parts.push("exit code " + frame.code); }
     if (this.startedAt !== null) { parts.push(seconds(t)); }

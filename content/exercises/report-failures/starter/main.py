@@ -1,0 +1,14 @@
+from concurrent.futures import ProcessPoolExecutor
+
+
+def check(n):
+    if n % 3 == 2:
+        raise ValueError(f'{n} is not allowed')
+    return n * n
+
+
+if __name__ == '__main__':
+    with ProcessPoolExecutor(2) as pool:
+        for n, result in zip(range(6), pool.map(check, range(6))):
+            print(f'task {n}: {result}')
+    print('all tasks reported')

@@ -77,11 +77,14 @@ def test_exit_codes(spans: list[Any], reason: str, code: int | None, said: str) 
     assert judge("exit_codes", record([], spans, reason, code)) == (False, said)
 
 
-def test_lines_multiset_with_pids_and_addresses_normalised() -> None:
+def test_lines_multiset_with_pids_of_named_processes_and_addresses() -> None:
     result = record([(MAIN, "child 1 done"), (1, "at 0xdeadbeef"), (MAIN, "child 1 done")], [(1, MAIN, 0, 5, 0)])
-    expect = "child <pid> done\nat 0x1\nchild 7 done\n"
-    assert judge("lines", result, expect=expect, normalise=["pids", "addresses"])[0] is False
-    assert judge("lines", result, expect="child 1 done\nat 0x1\nchild 1 done", normalise=["addresses"])[0]
+    expect = "child <pid of Process-1> done\nat 0x1\nchild <pid of Process-1> done\n"
+    assert judge("lines", result, expect=expect, normalise=["addresses"])[0]
+    passed, said = judge("lines", result, expect=expect.replace("Process-1> done\n", "MainProcess> done\n", 1),
+                         normalise=["addresses"])
+    assert not passed and said == (f"1 expected line was not printed: “child {MAIN} done”; "
+                                   "1 line was printed that should not be: “child 1 done”.")
     passed, said = judge("lines", result, expect="child N done\nat 0x…", normalise=["numbers", "addresses"])
     assert not passed and said == "1 line was printed that should not be: “child N done”."
 
@@ -132,6 +135,7 @@ def test_uses_and_avoids_follow_import_aliases_and_scope() -> None:
     assert source("uses", code, api="multiprocessing.Lock")[0]
     assert source("uses", code, api="get_lock")[0]
     assert not source("uses", code, api="ProcessPoolExecutor")[0]
+    assert source("uses", "Process(target=work, args=())\n", api="target") == (True, "The program uses `target` (line 1).")
 
 
 @pytest.mark.parametrize(("kind", "table", "message"), [
@@ -139,10 +143,18 @@ def test_uses_and_avoids_follow_import_aliases_and_scope() -> None:
     ("count", {"pattern": "x"}, "needs 'count', 'min' or 'max'"),
     ("count", {"pattern": "x", "count": 1, "min": 1}, "either 'count' or 'min'/'max'"),
     ("each_once", {"pattern": "x", "items": ["1"]}, "needs a group"),
-    ("lines", {"expect": "a", "normalise": ["colours"]}, "not 'colours'"),
+    ("lines", {"expect": "a", "normalise": ["pids"]}, "takes addresses and numbers, not 'pids'"),
     ("overlap", {"min": "4"}, "'min' must be int"),
     ("count", {"pattern": "x", "count": 1, "stream": "stdin"}, "'stream' must be one of stdout, stderr"),
 ])
 def test_bad_tables_are_explained(kind: str, table: dict[str, Any], message: str) -> None:
     with pytest.raises(CheckError, match=message):
         RUN_KINDS[kind](Table({"name": "n", "type": kind, "advice": "a", **table}))
+
+
+def test_a_line_reported_in_two_chunks_is_one_line() -> None:
+    result = record([], [(1, MAIN, 0, 5, 0)])
+    output = [OutputChunk("stdout", "total: ", MAIN, "MainProcess", 1.0), OutputChunk("stdout", "a\n", 1, "Process-1", 2.0),
+              OutputChunk("stdout", "40", MAIN, "MainProcess", 3.0), OutputChunk("stdout", "\n", MAIN, "MainProcess", 4.0)]
+    split = RunResult(0, "ok", "", "", output, result.events, 10.0)
+    assert [(line.text, line.pid) for line in Run(split, "fork").lines["stdout"]] == [("a", 1), ("total: 40", MAIN)]

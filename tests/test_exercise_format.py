@@ -55,7 +55,7 @@ def edit(content: Path, old: str, new: str) -> None:
     ('title = "Start four workers at once"', "", "'title' is required"),
     ("start_methods = [", "colour = 1\nstart_methods = [", "unknown key 'colour'"),
     ('type = "overlap"', 'type = "overlaps"', "check 'workers run at the same time': 'type' must be one of"),
-    ('min = 4', 'min = 4\nmax = 5', r"check 'workers run at the same time' \(overlap\): does not take 'max'"),
+    ('min = 2', 'min = 2\nmax = 5', r"check 'workers run at the same time' \(overlap\): does not take 'max'"),
     ('advice = "Start them all before you join any."', "", "'advice' is required"),
     ('name = "clean exits"', 'name = "main guard"', "'main guard' is used twice"),
     ("pattern = 'worker (\\d+) done'", "pattern = 'worker (\\d+ done'", "is not a valid regular expression"),

@@ -82,12 +82,21 @@ class Run:
 
 
 def _lines(chunks: list[OutputChunk], stream: str) -> list[Line]:
-    """The stream's lines. The runner reports each process's lines whole, one chunk each."""
+    """The stream's lines, each process's own put together: the runner may report a slow line
+    in two chunks (its text, then its line break). A line counts from when it was complete."""
     found: list[Line] = []
+    held: dict[int | None, tuple[str, str | None]] = {}  # pid -> (partial text, process name)
     for chunk in chunks:
-        if chunk.stream == stream:
-            for text in chunk.data.splitlines():
-                found.append(Line(text, chunk.pid, chunk.process, len(found)))
+        if chunk.stream != stream:
+            continue
+        text = held.pop(chunk.pid, ("", None))[0] + chunk.data
+        *complete, rest = text.split("\n")
+        for line in complete:
+            found.append(Line(line, chunk.pid, chunk.process, len(found)))
+        if rest:
+            held[chunk.pid] = (rest, chunk.process)
+    for pid, (rest, process) in held.items():
+        found.append(Line(rest, pid, process, len(found)))
     return found
 
 
@@ -158,9 +167,9 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def _all(n: int, noun: str, plural: str) -> str:
-    """The subject of a sentence about every one of ``n`` things: "The child", "All 4 children"."""
-    return f"The {noun} was" if n == 1 else f"All {n} {plural} were"
+def _all(n: int, noun: str, plural: str, verb: str = "was") -> str:
+    """The start of a sentence about every one of ``n`` things: "The child was", "All 4 children were"."""
+    return f"The {noun} {verb}" if n == 1 else f"All {n} {plural} {'were' if verb == 'was' else verb}"
 
 
 def _between(low: int | None, high: int | None) -> str:
@@ -203,31 +212,35 @@ def _in_range(n: int, low: int | None, high: int | None) -> bool:
 Judge = Callable[[Run], Outcome]
 
 
+PID_OF = re.compile(r"<pid of ([^<>]+)>")
+
+
 def _lines_check(table: Table) -> Judge:
-    """The lines as a multiset, equal to ``expect`` after the declared normalisation."""
+    """The lines as a multiset, equal to ``expect`` after the declared normalisation. In ``expect``,
+    ``<pid of NAME>`` stands for the process id, in this run, of the process named NAME."""
     stream, who = _line_filter(table)
-    expect = table.get("expect", str, required=True).splitlines()
+    expect = table.get("expect", str, required=True).strip("\n").splitlines()
     normalise = table.get("normalise", list, [])
     for name in normalise:
-        if name not in (*NORMALISERS, "pids"):
-            raise CheckError(f"'normalise' takes pids, addresses and numbers, not {name!r}")
+        if name not in NORMALISERS:
+            raise CheckError(f"'normalise' takes {' and '.join(NORMALISERS)}, not {name!r}")
 
-    def norm(text: str, run: Run | None) -> str:
-        if "pids" in normalise and run is not None:
-            for p in sorted(run.lifetimes, key=lambda p: -len(str(p.pid))):
-                text = re.sub(rf"(?<!\d){p.pid}(?!\d)", "<pid>", text)
-        for name in ("addresses", "numbers"):
+    def norm(text: str) -> str:
+        for name, (pattern, token) in NORMALISERS.items():  # addresses before the numbers in them
             if name in normalise:
-                pattern, token = NORMALISERS[name]
                 text = pattern.sub(token, text)
         return text
 
     def judge(run: Run) -> Outcome:
-        got = Counter(norm(line.text, run) for line in _selected(run, stream, who))
-        want = Counter(norm(text, None) for text in expect)
+        pids = {p.name: str(p.pid) for p in run.lifetimes}
+        wanted = [PID_OF.sub(lambda m: pids.get(m[1], m[0]), text) for text in expect]
+        got = Counter(norm(line.text) for line in _selected(run, stream, who))
+        want = Counter(norm(text) for text in wanted)
         missing, extra = list((want - got).elements()), list((got - want).elements())
         if not missing and not extra:
-            return Outcome(True, f"The {_count(len(expect), 'expected line')} were all printed, once each.")
+            if len(expect) == 1:
+                return Outcome(True, f"{_quote(wanted[0])} was printed, once.")
+            return Outcome(True, f"The {len(expect)} expected lines were all printed, once each.")
         parts = []
         if missing:
             parts.append(f"{_count(len(missing), 'expected line was', 'expected lines were')} not printed: {_some(missing)}")
@@ -376,7 +389,7 @@ def _exit_codes_check(table: Table) -> Judge:
                 return Outcome(False, f"{p.name} {how}.")
         if result.exit_code != 0:
             return Outcome(False, f"The main process ended with exit code {result.exit_code}.")
-        return Outcome(True, f"{_all(len(run.lifetimes), 'process', 'processes')} ended with exit code 0.")
+        return Outcome(True, f"{_all(len(run.lifetimes), 'process', 'processes', 'ended')} with exit code 0.")
 
     return judge
 

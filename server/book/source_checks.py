@@ -64,10 +64,12 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 def _uses(nodes: list[ast.AST], api: str, aliases: dict[str, str]) -> int | None:
     """The first line where ``api`` is named: a dotted name such as ``time.sleep`` matches its
-    full spelling through any import alias; a bare name such as ``get_lock`` matches any name or
-    attribute so called."""
+    full spelling through any import alias; a bare name such as ``get_lock`` matches any name,
+    attribute or keyword argument so called."""
     for top in nodes:
         for node in ast.walk(top):
+            if isinstance(node, ast.keyword) and node.arg == api and "." not in api:
+                return node.value.lineno  # a keyword argument: target=...
             if not isinstance(node, (ast.Name, ast.Attribute)):
                 continue
             if "." not in api:

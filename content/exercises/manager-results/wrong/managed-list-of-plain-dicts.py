@@ -1,0 +1,20 @@
+# fails: the main process prints every result
+import multiprocessing
+import time
+
+
+def work(n, results):
+    time.sleep(0.2)  # the work takes a moment
+    results[0][n] = n * n
+
+
+if __name__ == '__main__':
+    with multiprocessing.Manager() as manager:
+        results = manager.list([{}])
+        workers = [multiprocessing.Process(target=work, args=(n, results)) for n in range(4)]
+        for p in workers:
+            p.start()
+        for p in workers:
+            p.join()
+        for n, square in sorted(results[0].items()):
+            print(f"{n} -> {square}")

@@ -1,0 +1,19 @@
+# fails: each child knows its name
+import multiprocessing
+import os
+
+
+def task():
+    me = multiprocessing.current_process()
+    print(f"I am {me.name}, pid {os.getpid()}")
+
+
+if __name__ == '__main__':
+    children = [multiprocessing.Process(target=task) for n in range(3)]
+    for n, p in enumerate(children):
+        p.start()
+        p.name = f"worker-{n}"
+    for p in children:
+        p.join()
+    for p in children:
+        print(f"{p.name} had pid {p.pid}")

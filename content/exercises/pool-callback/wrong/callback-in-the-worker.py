@@ -1,0 +1,18 @@
+# fails: every result, from the main process
+from concurrent.futures import ProcessPoolExecutor
+
+
+def task(n):
+    print(f"result: {n * n}")
+    return n * n
+
+
+def done(future):
+    pass
+
+
+if __name__ == '__main__':
+    with ProcessPoolExecutor(3) as pool:
+        for n in range(6):
+            pool.submit(task, n).add_done_callback(done)
+        print("all submitted")

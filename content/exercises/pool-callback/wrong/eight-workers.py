@@ -1,0 +1,17 @@
+# fails: three workers at most
+from concurrent.futures import ProcessPoolExecutor
+
+
+def task(n):
+    return n * n
+
+
+def done(future):
+    print(f"result: {future.result()}")
+
+
+if __name__ == '__main__':
+    with ProcessPoolExecutor(8) as pool:
+        for n in range(6):
+            pool.submit(task, n).add_done_callback(done)
+        print("all submitted")

@@ -1,0 +1,21 @@
+import multiprocessing
+
+SHARE = 3000
+
+
+def work(w, results):
+    for x in range(w * SHARE, (w + 1) * SHARE):
+        results.put(x * x)
+
+
+if __name__ == '__main__':
+    results = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=work, args=(w, results)) for w in range(3)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join()
+    total = 0
+    for _ in range(3 * SHARE):
+        total += results.get()
+    print(f"total: {total}")

@@ -1,0 +1,19 @@
+# fails: the right total
+import multiprocessing
+
+SHARE = 3000
+
+
+def work(w, results):
+    for x in range(w * SHARE, (w + 1) * SHARE):
+        results.append(x * x)
+
+
+if __name__ == '__main__':
+    results = []
+    workers = [multiprocessing.Process(target=work, args=(w, results)) for w in range(3)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join()
+    print(f"total: {sum(results)}")

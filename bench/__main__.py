@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import examples, pageload, startup, streaming
+from . import bursts, examples, pageload, startup, streaming
 from .common import Report, format_table, machine
 
 MEASUREMENTS: dict[str, Callable[[bool], Report]] = {
     "startup": startup.measure,
+    "bursts": bursts.measure,
     "streaming": streaming.measure,
     "examples": examples.measure,
     "pageload": pageload.measure,

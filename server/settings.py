@@ -55,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allowed_hosts", "", "Extra Host names accepted besides the bound host and loopback names, comma-separated."),
     Setting("sandbox", "auto", "Sandbox backend: auto (bwrap when usable), bwrap, or basic."),
     Setting("allow_basic_on_network", False, "Let the basic (uncontained) backend serve a non-loopback address."),
-    Setting("warm_sandboxes", 1, "Sandboxes kept started and waiting, so a Run starts without an interpreter start."),
+    Setting("warm_sandboxes", 1, "Sandboxes kept started and waiting, so a Run starts without an interpreter start; "
+            "more for two minutes after runs start together (up to twice max_runs); 0 means none."),
     Setting("max_runs", 0, "Runs executing at once across the server; 0 means one per CPU core."),
     Setting("queue_size", 200, "Runs that may wait for a free slot; beyond it readers are told the server is busy."),
     Setting("runs_per_minute", 0, "Runs one client address may start in any minute; 0 means no limit."),

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
-from mpbook.engine import stacks, usage, wire
+from mpbook.engine import pool, stacks, usage, wire
 from mpbook.engine.rlimit_watch import RlimitWatch
 from mpbook.engine.sandbox import Backend, Sandbox
 from mpbook.engine.stacks import Stack
@@ -176,14 +176,17 @@ class Callbacks(Protocol):
 
 
 class Runner:
-    """Starts runs; keeps ``warm`` sandboxes started ahead, with tmpfs of ``tmp_bytes``. Thread-safe.
+    """Starts runs; keeps ``warm`` sandboxes started ahead, with tmpfs of ``tmp_bytes``, and up to
+    ``most`` after a burst of runs (pool.py; ``warm=0``: none). Thread-safe.
 
     A run whose ``Limits.tmp_bytes`` differs from the pool's shape starts its own
     sandbox, and the pool re-warms in the new shape."""
 
-    def __init__(self, backend: Backend, warm: int = 1, tmp_bytes: int = Limits.tmp_bytes) -> None:
+    def __init__(self, backend: Backend, warm: int = 1, tmp_bytes: int = Limits.tmp_bytes,
+                 most: int | None = None) -> None:
         self.backend = backend
         self.warm = max(0, warm)
+        self._demand = pool.Demand(self.warm, self.warm if most is None else most)
         self._pool: list[Sandbox] = []
         self._shape = tmp_bytes  # tmpfs size is fixed when a sandbox starts
         self._changed = threading.Condition()
@@ -201,6 +204,7 @@ class Runner:
             if self._closed:
                 raise RunnerError("The runner is closed.")
             sandbox, stale = self._take(request.limits.tmp_bytes)
+            self._demand.started(time.monotonic())
             run = Run(self, request, callbacks, sandbox)
             self._runs.add(run)
             self._changed.notify_all()
@@ -213,10 +217,10 @@ class Runner:
         """Stop every run, kill the warm sandboxes, release the cgroup parent."""
         with self._changed:
             self._closed = True
-            pool, self._pool = self._pool, []
+            waiting, self._pool = self._pool, []
             runs = list(self._runs)
             self._changed.notify_all()
-        for sandbox in pool:
+        for sandbox in waiting:
             _discard(sandbox)
         for run in runs:
             run._end("stopped")
@@ -245,8 +249,16 @@ class Runner:
         failures, backoff = 0, REFILL_BACKOFF_FIRST
         while True:
             with self._changed:
-                while not self._closed and len(self._pool) >= self.warm:
-                    self._changed.wait()
+                while not self._closed and len(self._pool) >= (target := self._demand.target(time.monotonic())):
+                    if len(self._pool) > target:  # the burst is long past: let the extra sandboxes go
+                        stale, self._pool = self._pool[target:], self._pool[:target]
+                        self._changed.release()
+                        try:
+                            for sandbox in stale:
+                                _discard(sandbox)
+                        finally:
+                            self._changed.acquire()
+                    self._changed.wait(pool.MEMORY_SECONDS / 4)
                 # Starting a sandbox keeps a core busy for tens of milliseconds. Runs
                 # that just started need the cores for their first output, which is
                 # what the reader waits for: let them print (or end) first, for at

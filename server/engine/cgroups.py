@@ -119,7 +119,9 @@ class Cgroups:
             for attempt in range(3):
                 try:
                     # Another runner may remove an empty parent at any time: retry.
-                    _ensure(self.fs, parent)
+                    if _ensure(self.fs, parent) and self.version == 2:
+                        # A v2 parent made anew gives its children no controllers until told to.
+                        _enable(self.fs, parent, tuple(self.parents))
                     self.fs.mkdir(parent / name)
                     break
                 except FileNotFoundError:
@@ -191,11 +193,13 @@ def _leave(fs: CgroupFS, top: Path, own: Path) -> bool:
         return False
 
 
-def _ensure(fs: CgroupFS, directory: Path) -> None:
+def _ensure(fs: CgroupFS, directory: Path) -> bool:
+    """Make ``directory`` unless it exists; True if it was made now."""
     try:
         fs.mkdir(directory)
+        return True
     except FileExistsError:
-        pass
+        return False
 
 
 def _usable(fs: CgroupFS, parent: Path) -> bool:

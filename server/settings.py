@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site_dir", str(ROOT / "site"), "Folder holding templates/ and static/."),
     Setting("allowed_hosts", "", "Extra Host names accepted besides the bound host and loopback names, comma-separated."),
     Setting("sandbox", "auto", "Sandbox backend: auto (bwrap when usable), bwrap, or basic."),
+    Setting("python", "", "Interpreter that runs readers' programs (a path, 3.11 or later); empty: the server's own."),
     Setting("allow_basic_on_network", False, "Let the basic (uncontained) backend serve a non-loopback address."),
     Setting("warm_sandboxes", 1, "Sandboxes kept started and waiting, so a Run starts without an interpreter start; "
             "more for two minutes after runs start together (up to twice max_runs); 0 means none."),

@@ -51,7 +51,7 @@ class FakeRun:
         limits = self.request.limits
         self.callbacks.on_started(StartedInfo(
             run_id=run_id, backend="fake", contained=False, cgroup=False, warm=False, start_method="fork",
-            limits=limits.as_dict(), enforcement={},
+            limits=limits.as_dict(), enforcement={}, python="3.11.7",
         ))
 
     def print(self, text: str, stream: str = "stdout", pid: int | None = 2, process: str | None = "MainProcess",

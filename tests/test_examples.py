@@ -1,9 +1,9 @@
-"""Every example of the book, run in the sandbox under each start method it claims,
-prints what the book shows beside it. The book must never show output Python does not print."""
+"""Every example of the book, run in the sandbox under each start method it claims and on
+every Python among 3.11, 3.12 and 3.13 found here (tests/pythons.py), prints what the book
+shows beside it for that version. The book must never show output Python does not print."""
 
 from __future__ import annotations
 
-import platform
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,47 +14,75 @@ import pytest
 from mpbook import settings
 from mpbook.book.lessons import Example, load_book, mismatches
 from mpbook.engine.runner import RunResult, run_to_completion
-from mpbook.web.wiring import build_wiring
+from mpbook.web.wiring import Wiring, build_wiring
+from pythons import REQUIRED, find_pythons
 
 VALUES = settings.load({"warm_sandboxes": 0})
 BOOK = load_book(Path(VALUES["content_dir"]))
-CASES = [(e, m) for e in BOOK.examples_in_order() for m in e.start_methods]
+PYTHONS = find_pythons()
+FOUND = {version: path for version, path in PYTHONS.items() if isinstance(path, Path)}
+CASES = [(e, m, v) for v in FOUND for e in BOOK.examples_in_order() for m in e.start_methods]
+POOL_SIZE = 4  # runs at once: most examples sleep or wait, and each run is bounded by its wall time
+
+
+@pytest.mark.parametrize("version", list(PYTHONS))
+def test_each_python_is_found_or_skipped_with_the_reason(version: str) -> None:
+    found = PYTHONS[version]
+    if isinstance(found, str):
+        if version == REQUIRED:
+            pytest.fail(f"{found}: the examples must always be tested on Python {REQUIRED}")
+        pytest.skip(found)
 
 
 @pytest.fixture(scope="module")
-def results() -> Iterator[dict[tuple[str, str], RunResult]]:
-    """Run every case once, a few at a time, before the assertions read them: each
-    shaped by the one ``request_for`` that shapes a reader's click."""
-    wiring = build_wiring(VALUES, BOOK)
-
-    def run(case: tuple[Example, str]) -> RunResult:
-        example, method = case
-        return run_to_completion(wiring.runner, wiring.request_for(example, start_method=method))
-
+def results() -> Iterator[dict[tuple[str, str, str], RunResult]]:
+    """Run every case once, POOL_SIZE at a time, before the assertions read them: each
+    shaped by the one ``request_for`` that shapes a reader's click, on a server whose
+    ``python`` setting is that version's interpreter."""
+    wirings: dict[str, Wiring] = {}
     try:
-        with ThreadPoolExecutor(4) as pool:
-            yield dict(zip([(e.id, m) for e, m in CASES], pool.map(run, CASES)))
+        for version, python in FOUND.items():
+            wirings[version] = build_wiring({**VALUES, "python": str(python)}, BOOK)
+
+        def run(case: tuple[Example, str, str]) -> RunResult:
+            example, method, version = case
+            wiring = wirings[version]
+            return run_to_completion(wiring.runner, wiring.request_for(example, start_method=method))
+
+        with ThreadPoolExecutor(POOL_SIZE) as pool:
+            yield dict(zip([(e.id, m, v) for e, m, v in CASES], pool.map(run, CASES)))
     finally:
-        wiring.close()
+        for wiring in wirings.values():
+            wiring.close()
 
 
-@pytest.mark.parametrize(("example", "method"), CASES, ids=[f"{e.id}-{m}" for e, m in CASES])
+@pytest.mark.parametrize(("example", "method", "version"), CASES, ids=[f"{e.id}-{m}-{v}" for e, m, v in CASES])
 def test_example_prints_what_the_book_shows(
-    results: dict[tuple[str, str], RunResult], example: Example, method: str
+    results: dict[tuple[str, str, str], RunResult], example: Example, method: str, version: str
 ) -> None:
-    result = results[(example.id, method)]
-    expect = example.expect_for(platform.python_version())
-    problems = mismatches(expect, result.stdout, result.stderr, result.exit_code, result.reason)
+    result = results[(example.id, method, version)]
+    problems = mismatches(example.expect_for(version), result.stdout, result.stderr, result.exit_code, result.reason)
     assert not problems, "\n".join(problems)
+
+
+def test_each_run_was_on_the_python_it_claims() -> None:
+    for version, python in FOUND.items():
+        wiring = build_wiring({**VALUES, "python": str(python)}, BOOK)
+        try:
+            assert wiring.hello()["python"].rsplit(".", 1)[0] == version
+        finally:
+            wiring.close()
 
 
 @pytest.mark.parametrize("example", BOOK.examples_in_order(), ids=lambda e: e.id)
 def test_shown_sample_fits_its_own_pattern(example: Example) -> None:
-    expect = example.expect
-    if expect.stdout_regex is not None:
-        assert re.fullmatch(expect.stdout_regex, expect.stdout), "the shown stdout does not fit stdout_regex"
-    if expect.stderr_regex is not None:
-        assert re.fullmatch(expect.stderr_regex, expect.stderr), "the shown stderr does not fit stderr_regex"
+    for label, expect in [("[expect]", example.expect)] + [(f"Python {v}", x) for v, x in example.versions.items()]:
+        if expect.match != "regex":
+            continue
+        for stream, shown, regex in (("stdout", expect.stdout, expect.stdout_regex),
+                                     ("stderr", expect.stderr, expect.stderr_regex)):
+            if regex is not None:
+                assert re.fullmatch(regex, shown), f"{label}: the shown {stream} does not fit {stream}_regex"
 
 
 def test_every_original_has_a_corrected_twin_with_corrections() -> None:
@@ -63,3 +91,9 @@ def test_every_original_has_a_corrected_twin_with_corrections() -> None:
             twin = BOOK.examples[example.original_of]
             assert twin.corrections, f"{twin.id} fixes {example.id} but lists no corrections"
             assert twin.original_of is None
+
+
+def test_a_version_table_changes_something() -> None:
+    for example in BOOK.examples.values():
+        for version, expect in example.versions.items():
+            assert expect != example.expect, f"{example.id}: [expect.versions.{version!r}] changes nothing"

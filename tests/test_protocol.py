@@ -14,7 +14,7 @@ from mpbook.web.session import RunSession
 DOC = (ROOT / "docs" / "protocol.md").read_text("utf-8")
 LIMITS = Limits(wall_seconds=2.5, memory_bytes=128 * 2**20, processes=16, output_bytes=32 * 1024)
 INFO = StartedInfo(run_id="r1", backend="bwrap", contained=True, cgroup=True, warm=True, start_method="fork",
-                   limits=LIMITS.as_dict(), enforcement={})
+                   limits=LIMITS.as_dict(), enforcement={}, python="3.12.1")
 
 
 def section(title: str) -> str:
@@ -41,7 +41,7 @@ def alternatives(span: str, field: str) -> tuple[str, ...]:
 
 
 BUILT = {
-    "hello": protocol.hello("bwrap", True, True, ("fork", "spawn"), "fork"),
+    "hello": protocol.hello("bwrap", True, True, ("fork", "spawn"), "fork", "3.12.1"),
     "queued": protocol.queued(2),
     "started": protocol.started(INFO, "hello", None),
     "output": protocol.output("stdout", "hi\n", 1.234, 7, "MainProcess"),

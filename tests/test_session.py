@@ -4,6 +4,7 @@ frames collected in lists. No server, no sandbox, no sleep: every step happens o
 from __future__ import annotations
 
 import json
+import platform
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def engine() -> FakeEngine:
 def test_the_first_frame_is_hello(engine: FakeEngine) -> None:
     reader = Reader(fake_wiring(), engine)
     assert reader.frames == [protocol.hello("basic", False, True, ("fork", "spawn", "forkserver"),
-                                            reader.frames[0]["default_start_method"])]
+                                            reader.frames[0]["default_start_method"], platform.python_version())]
 
 
 def test_a_run_streams_its_frames_and_ends_idle(engine: FakeEngine) -> None:

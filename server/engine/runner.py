@@ -17,8 +17,8 @@ import codecs
 import dataclasses
 import logging
 import marshal
-import multiprocessing
 import os
+import re
 import selectors
 import signal
 import threading
@@ -74,11 +74,6 @@ class SourceTooLarge(RunnerError):
     """The program's files exceed ``Limits.source_bytes``."""
 
 
-def default_start_method() -> str:
-    """The start method a run gets when it asks for none: the platform's default."""
-    return multiprocessing.get_all_start_methods()[0]
-
-
 class InputRefused(RunnerError):
     """The run takes no more input: ``closed`` (over, or its stdin ended) or too much of it."""
 
@@ -122,6 +117,7 @@ class StartedInfo:
     start_method: str  # the effective default start method
     limits: dict[str, float | int]
     enforcement: dict[str, str]  # limit name -> what enforces it
+    python: str  # the version of the interpreter that runs the program, e.g. "3.12.1"
     note: str = ""  # why this run has no cgroup although the server has cgroups ("" otherwise)
 
 
@@ -481,16 +477,18 @@ class Run:
         if cgroup is not None:
             cgroup.set_limits(limits.memory_bytes, limits.processes + backend.overhead)
         memory_by_cgroup = cgroup is not None and "memory" in cgroup.by_controller
+        rt = backend.runtime()
         self._call("on_started", StartedInfo(
             run_id=self.id, backend=backend.name, contained=backend.is_contained, cgroup=cgroup is not None,
-            warm=self._warm, start_method=self.request.start_method or default_start_method(),
-            limits=limits.as_dict(), enforcement=backend.enforcement(sandbox), note=sandbox.cgroup_problem,
+            warm=self._warm, start_method=self.request.start_method or rt.default_start_method,
+            limits=limits.as_dict(), enforcement=backend.enforcement(sandbox), python=rt.version,
+            note=sandbox.cgroup_problem,
         ))
         nproc = backend.nproc_limit(limits.processes)
         self._watch = RlimitWatch(sandbox, nproc if cgroup is None or "pids" not in cgroup.by_controller else None,
                                   not memory_by_cgroup)
         if self._reason is None:
-            sandbox.send(marshal.dumps({
+            sandbox.send(marshal.dumps({  # format 4: what every supported Python reads
                 "files": {path: data.encode() if isinstance(data, str) else bytes(data)
                           for path, data in self.request.files.items()},
                 "start_method": self.request.start_method,
@@ -498,7 +496,7 @@ class Run:
                 "limits": {"cpu": limits.cpu_seconds, "fsize": limits.file_bytes, "nofile": limits.open_files,
                            "nproc": nproc,
                            "as": None if memory_by_cgroup else limits.memory_bytes},
-            }), keep_input=self.request.interactive)
+            }, 4), keep_input=self.request.interactive)
         self._send_early_input(sandbox)
         self._pump(sandbox)
         code = sandbox.finish()
@@ -739,8 +737,7 @@ class Run:
         t = self._now()
         self._result = RunResult(
             exit_code=code, reason=reason,
-            stdout="".join(c.data for c in self._output if c.stream == "stdout"),
-            stderr="".join(c.data for c in self._output if c.stream == "stderr"),
+            stdout=as_shown(self._output, "stdout"), stderr=as_shown(self._output, "stderr"),
             output=self._output, events=self._events, duration_ms=t, stacks=self._stacks,
         )
         self._runner._finished(self)
@@ -748,6 +745,28 @@ class Run:
             self._call("on_exit", code, reason, t)
         finally:
             self._done.set()
+
+
+def as_shown(chunks: list[OutputChunk], stream: str) -> str:
+    """One stream's text as the page shows it: every process's lines whole, in the order they began.
+
+    A partial line reported after its delay (Run._write) is continued by the next chunk
+    of the same process, even when other processes' lines were reported in between;
+    the page's output.js joins them the same way."""
+    lines: list[list[str]] = []
+    open_lines: dict[int | None, list[str]] = {}
+    for chunk in chunks:
+        if chunk.stream != stream:
+            continue
+        for piece in re.findall(r"[^\n]*\n|[^\n]+", chunk.data):
+            line = open_lines.pop(chunk.pid, None)
+            if line is None:
+                line = []
+                lines.append(line)
+            line.append(piece)
+            if not piece.endswith("\n"):
+                open_lines[chunk.pid] = line
+    return "".join("".join(line) for line in lines)
 
 
 class QuietCallbacks:

@@ -16,9 +16,9 @@ from mpbook.engine.runner import Limits, StartedInfo
 Frame = dict[str, Any]
 
 FRAMES: dict[str, tuple[str, ...]] = {
-    "hello": ("sandbox", "contained", "editing", "start_methods", "default_start_method"),
+    "hello": ("sandbox", "contained", "editing", "start_methods", "default_start_method", "python"),
     "queued": ("position",),
-    "started": ("run", "example", "sandbox", "limits", "start_method"),
+    "started": ("run", "example", "sandbox", "limits", "start_method", "python"),
     "output": ("stream", "data", "t", "pid", "process"),
     "process": ("event", "pid", "ppid", "name", "t", "exitcode"),
     "stack": ("pid", "process", "text", "t"),
@@ -46,10 +46,10 @@ def frame(kind: str, **fields: Any) -> Frame:
 
 
 def hello(sandbox: str, contained: bool, editing: bool, start_methods: tuple[str, ...],
-          default_start_method: str) -> Frame:
-    """The first frame of every connection."""
+          default_start_method: str, python: str) -> Frame:
+    """The first frame of every connection; ``python`` is the version that runs readers' programs."""
     return {"type": "hello", "sandbox": sandbox, "contained": contained, "editing": editing,
-            "start_methods": list(start_methods), "default_start_method": default_start_method}
+            "start_methods": list(start_methods), "default_start_method": default_start_method, "python": python}
 
 
 def queued(position: int) -> Frame:
@@ -59,7 +59,7 @@ def queued(position: int) -> Frame:
 def started(info: StartedInfo, example: str, start_method: str | None) -> Frame:
     """The run is starting; ``start_method`` is the one asked for, else the platform's default."""
     return {"type": "started", "run": info.run_id, "example": example, "sandbox": info.backend,
-            "limits": info.limits, "start_method": start_method or info.start_method}
+            "limits": info.limits, "start_method": start_method or info.start_method, "python": info.python}
 
 
 def output(stream: str, data: str, t: float, pid: int | None, process: str | None) -> Frame:

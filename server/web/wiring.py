@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from mpbook.book.lessons import Book, Example
-from mpbook.engine.runner import START_METHODS, Limits, Runner, RunRequest, default_start_method
+from mpbook.engine.runner import START_METHODS, Limits, Runner, RunRequest
 from mpbook.engine.sandbox import Backend, choose_backend
 from mpbook.engine.scheduler import Scheduler
 from mpbook.web import protocol
@@ -77,8 +77,9 @@ class Wiring:
 
     def hello(self) -> protocol.Frame:
         """The first frame of every connection."""
+        rt = self.backend.runtime()
         return protocol.hello(self.backend.name, self.backend.is_contained, self.editing, START_METHODS,
-                              default_start_method())
+                              rt.default_start_method, rt.version)
 
     def wall_seconds(self, example: Example) -> float:
         """The wall time a run of ``example`` gets on this server."""
@@ -115,7 +116,7 @@ class Wiring:
 
 def build_wiring(values: dict[str, Any], book: Book) -> Wiring:
     """Everything the pages and the socket share, from the settings."""
-    backend = choose_backend(values["sandbox"])
+    backend = choose_backend(values["sandbox"], python=values["python"] or None)
     if not backend.is_contained and values["host"] not in LOOPBACK and not values["allow_basic_on_network"]:
         raise RuntimeError(
             f"The {backend.name} sandbox does not contain programs, so mpbook will not serve it on "

@@ -239,6 +239,17 @@ def test_start_method_is_sent_and_shown(page: Any, examples: list[dict[str, Any]
         assert run["stdout"] == method + "\n", run
 
 
+def test_the_python_version_is_shown_beside_the_start_method(page: Any, examples: list[dict[str, Any]]) -> None:
+    ex = examples[0]
+    fig = open_example(page, ex)
+    hello = page.evaluate("() => MPBook.connection.hello()")
+    shown = fig.locator(".example-toolbar .method + .python-version")
+    assert shown.text_content() == "Python " + hello["python"]
+    set_code(page, ex["id"], "import platform\nprint(platform.python_version())\n")
+    [run] = run_and_wait(page, ex["id"])
+    assert run["stdout"] == hello["python"] + "\n", run
+
+
 def test_run_three_times_shows_three_outputs_side_by_side(page: Any, examples: list[dict[str, Any]]) -> None:
     ex = examples[0]
     fig = open_example(page, ex)

@@ -2,8 +2,8 @@
 
 Started ahead of time as ``<runtime>/bin/python -I -u boot.py`` in an empty
 working directory. Reads one control message from stdin: a 4-byte little-endian
-length, then a ``marshal``-ed dict (the server runs this same interpreter, and
-marshal costs no import, unlike json):
+length, then a ``marshal``-ed dict (format 4, which every Python from 3.4 reads,
+whatever version the server runs; marshal costs no import, unlike json):
 
     files         {relative path: bytes}, written into the working directory
     start_method  None, or the multiprocessing start method to make the default

@@ -26,16 +26,20 @@ __all__ = [
 ]
 
 
-def choose_backend(kind: str = "auto", use_cgroups: bool = True) -> Backend:
-    """The sandbox backend: "bwrap", "basic", or "auto" (bwrap when it works here, else basic)."""
+def choose_backend(kind: str = "auto", use_cgroups: bool = True, python: str | None = None) -> Backend:
+    """The sandbox backend: "bwrap", "basic", or "auto" (bwrap when it works here, else basic),
+    running readers' programs with ``python`` (default: the server's own interpreter).
+    Raises SandboxError when ``python`` cannot run them."""
     if kind not in ("auto", "bwrap", "basic"):
         raise ValueError(f"the sandbox must be auto, bwrap or basic, not {kind!r}")
     cgroups = Cgroups.detect() if use_cgroups else None
     if kind == "basic":
-        return BasicBackend(cgroups, "chosen by the sandbox setting")
-    found = BwrapBackend.probe(cgroups)
+        backend: Backend = BasicBackend(cgroups, "chosen by the sandbox setting", python=python)
+        backend.runtime()  # a bad interpreter is said at start-up, not at the first run
+        return backend
+    found = BwrapBackend.probe(cgroups, python)
     if isinstance(found, BwrapBackend):
         return found
     if kind == "bwrap":
         raise SandboxError(found)
-    return BasicBackend(cgroups, found)
+    return BasicBackend(cgroups, found, python=python)

@@ -8,9 +8,9 @@ pipes and the record pipe (runtime/sitecustomize.py) on a passed fd.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
-import py_compile
 import shutil
 import signal
 import subprocess
@@ -44,7 +44,8 @@ class SandboxError(RuntimeError):
 
 @dataclass(frozen=True)
 class Runtime:
-    """A venv made for the server's interpreter: our sitecustomize in every interpreter of a run.
+    """A venv made for the interpreter that runs readers' programs: our sitecustomize in
+    every interpreter of a run.
 
     pyvenv.cfg + a bin/python symlink + site-packages/sitecustomize.py start with
     ``-I`` almost as fast as ``-I -S``, and spawn and forkserver children, which
@@ -54,47 +55,75 @@ class Runtime:
     root: Path
     interpreter: Path  # the real binary, symlinks resolved
     prefixes: tuple[Path, ...]  # what the interpreter reads: its stdlib, its shared libraries
+    version: str  # its platform.python_version(), e.g. "3.12.1"
+    default_start_method: str  # what multiprocessing uses there when a run asks for none
 
     @property
     def python(self) -> Path:
         return self.root / "bin" / "python"
 
 
-_runtime: Runtime | None = None
+_runtimes: dict[Path, Runtime] = {}
 _runtime_lock = threading.Lock()
 
+# Run once by the chosen interpreter itself (-I -S: nothing but its standard library),
+# so that the venv matches its version: it lays out site-packages, copies in the
+# modules given as "source=name" and compiles them with its own bytecode (sandboxes
+# see them read-only), and reports what the server needs to know.
+_PROBE = """
+import json, multiprocessing, os, platform, py_compile, shutil, sys
+root, modules = sys.argv[1], sys.argv[2:]
+site = os.path.join(root, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
+os.makedirs(site)
+for module in modules:
+    source, name = module.rsplit("=", 1)
+    shutil.copy2(source, os.path.join(site, name))
+    py_compile.compile(os.path.join(site, name), doraise=True)
+print(json.dumps({"version": platform.python_version(), "executable": os.path.realpath(sys.executable),
+                  "prefixes": sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)}),
+                  "start_method": multiprocessing.get_start_method()}))
+"""
 
-def runtime() -> Runtime:
-    """The runtime venv of this server process, built on first use, removed at exit."""
-    global _runtime
+
+def runtime(python: str | os.PathLike[str] | None = None) -> Runtime:
+    """The runtime venv for ``python`` (default: the server's own interpreter), built on
+    first use, removed when this server process exits. Raises SandboxError when
+    ``python`` does not run."""
+    interpreter = Path(os.path.realpath(python or sys.executable))
     with _runtime_lock:
-        if _runtime is None:
-            _runtime = _build_runtime()
-        return _runtime
+        if interpreter not in _runtimes:
+            _runtimes[interpreter] = _build_runtime(interpreter)
+        return _runtimes[interpreter]
 
 
-def _build_runtime() -> Runtime:
+def _build_runtime(interpreter: Path) -> Runtime:
     _reap_stale_dirs()
-    interpreter = Path(os.path.realpath(sys.executable))
     root = Path(tempfile.mkdtemp(prefix=f"mpbook-runtime-{os.getpid()}-"))
     atexit.register(_remove_runtime, root, os.getpid())
     root.chmod(0o755)
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found, problem = None, ""
+    try:
+        modules = [f"{RUNTIME_SOURCES / 'sitecustomize.py'}=sitecustomize.py",
+                   f"{WIRE_SOURCE}=mpbook_wire.py"]  # the record format sitecustomize writes
+        done = subprocess.run([str(interpreter), "-I", "-S", "-c", _PROBE, str(root), *modules],
+                              capture_output=True, text=True, timeout=60, env={"PATH": PATH})
+        if done.returncode == 0:
+            found = json.loads(done.stdout)
+        else:
+            problem = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    except (OSError, subprocess.TimeoutExpired, ValueError) as error:
+        problem = str(error)
+    if found is None:
+        shutil.rmtree(root, ignore_errors=True)
+        raise SandboxError(f"the interpreter {interpreter} cannot run readers' programs: {problem}")
     (root / "pyvenv.cfg").write_text(
-        f"home = {interpreter.parent}\ninclude-system-site-packages = false\nversion = {sys.version.split()[0]}\n"
+        f"home = {Path(found['executable']).parent}\ninclude-system-site-packages = false\nversion = {found['version']}\n"
     )
     (root / "bin").mkdir()
-    (root / "bin" / "python").symlink_to(interpreter)
-    site_packages = root / "lib" / f"python{version}" / "site-packages"
-    site_packages.mkdir(parents=True)
-    shutil.copy2(RUNTIME_SOURCES / "sitecustomize.py", site_packages)
-    shutil.copy2(WIRE_SOURCE, site_packages / "mpbook_wire.py")  # the record format sitecustomize writes
+    (root / "bin" / "python").symlink_to(found["executable"])
     shutil.copy2(RUNTIME_SOURCES / "boot.py", root)
-    # Sandboxes see the runtime read-only: compile now, or every start compiles.
-    for module in ("sitecustomize.py", "mpbook_wire.py"):
-        py_compile.compile(str(site_packages / module), doraise=True)
-    prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)}
-    return Runtime(root, interpreter, tuple(sorted(prefixes)))
+    return Runtime(root, Path(found["executable"]), tuple(Path(p) for p in found["prefixes"]), found["version"],
+                   found["start_method"])
 
 
 def reap_leftovers() -> None:
@@ -230,10 +259,15 @@ class Backend:
     overhead = 0  # processes of the sandbox machinery itself, counted by the cgroup
     tmp_enforcement = "nothing (the host's /tmp)"
 
-    def __init__(self, cgroups: Cgroups | None, note: str = "") -> None:
+    def __init__(self, cgroups: Cgroups | None, note: str = "", python: str | None = None) -> None:
         self.cgroups = cgroups
         self.note = note  # why this backend, in plain words
+        self.python = python or None  # the interpreter that runs readers' programs; None: the server's
         self._cgroup_problems: set[str] = set()  # already logged
+
+    def runtime(self) -> Runtime:
+        """The runtime venv of this backend's interpreter."""
+        return runtime(self.python)
 
     def launch(self, tmp_bytes: int) -> Sandbox:
         """Start a sandbox; it waits for its control message (see boot.py).
@@ -278,7 +312,7 @@ class Backend:
         return True
 
     def _start(self, tmp_bytes: int, cgroup: RunCgroup | None) -> Sandbox:
-        rt = runtime()
+        rt = self.runtime()
         workdir = None
         read, write = os.pipe()
         extra: list[int] = []

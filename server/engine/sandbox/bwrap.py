@@ -12,7 +12,7 @@ from pathlib import Path
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox import apparmor, seccomp
 from mpbook.engine.sandbox.base import (
-    PATH, SANDBOX_HOME, SANDBOX_RUNTIME, SANDBOX_UID, Backend, Runtime, Sandbox, _signal, runtime,
+    PATH, SANDBOX_HOME, SANDBOX_RUNTIME, SANDBOX_UID, Backend, Runtime, Sandbox, _signal,
 )
 
 
@@ -26,15 +26,15 @@ class BwrapBackend(Backend):
     tmp_enforcement = "tmpfs size (/tmp, /dev/shm and the working dir, each)"
 
     def __init__(self, cgroups: Cgroups | None, note: str = "", hardening: tuple[str, ...] = (),
-                 filtered: bool = True, bwrap: str = "bwrap") -> None:
-        super().__init__(cgroups, note)
+                 filtered: bool = True, bwrap: str = "bwrap", python: str | None = None) -> None:
+        super().__init__(cgroups, note, python)
         self.bwrap = bwrap  # the executable, as found on PATH by probe
         self.hardening = hardening
         self.filtered = filtered  # the seccomp filter (seccomp.py) is loaded into every run
 
     @classmethod
-    def probe(cls, cgroups: Cgroups | None) -> BwrapBackend | str:
-        """A working backend, or why bwrap cannot be used here."""
+    def probe(cls, cgroups: Cgroups | None, python: str | None = None) -> BwrapBackend | str:
+        """A working backend running ``python`` (default: the server's), or why bwrap cannot be used here."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             return "bwrap is not installed"
@@ -42,10 +42,11 @@ class BwrapBackend(Backend):
         problem = ""
         # --disable-userns needs bubblewrap 0.8; older ones still sandbox well without it.
         for hardening in (("--disable-userns",), ()):
-            backend = cls(cgroups, unfiltered or "", hardening=hardening, filtered=unfiltered is None, bwrap=bwrap)
+            backend = cls(cgroups, unfiltered or "", hardening=hardening, filtered=unfiltered is None, bwrap=bwrap,
+                          python=python)
             fds = backend.open_fds()
             try:
-                argv, _, _ = backend.command(runtime(), 2**20, {}, fds)
+                argv, _, _ = backend.command(backend.runtime(), 2**20, {}, fds)
                 argv[argv.index("-u"):] = ["-S", "-c", "pass"]
                 done = subprocess.run(argv, capture_output=True, timeout=30, env={}, pass_fds=fds)
             except (OSError, subprocess.TimeoutExpired) as error:

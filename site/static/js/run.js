@@ -152,6 +152,10 @@ class Example {
     methodLabel.appendChild(this.methodSelect);
     methodLabel.hidden = true;
     this.methodLabel = methodLabel;
+    /* Which Python runs the examples on this server (hello.python), beside the start method. */
+    this.pythonVersion = el("span", "python-version");
+    this.pythonVersion.title = "The Python version that runs the examples on this server";
+    this.pythonVersion.hidden = true;
 
     this.tools = el("span", "edit-tools");
     this.resetButton = button("reset", "Reset", "Put back the published code");
@@ -167,6 +171,7 @@ class Example {
     toolbar.insertBefore(this.stopButton, this.runButton.nextSibling);
     toolbar.insertBefore(this.times3Button, this.stopButton.nextSibling);
     toolbar.insertBefore(methodLabel, this.times3Button.nextSibling);
+    toolbar.insertBefore(this.pythonVersion, methodLabel.nextSibling);
     toolbar.appendChild(this.tools);
     toolbar.appendChild(this.feedback);
     this.runButton.title = "Run this example (" + runKeys() + ")";
@@ -245,6 +250,8 @@ class Example {
     this.methodLabel.hidden = methods.length === 0;
     const want = methods.indexOf(previous) >= 0 ? previous : hello.default_start_method;
     if (methods.indexOf(want) >= 0) { this.methodSelect.value = want; }
+    this.pythonVersion.textContent = hello.python ? "Python " + hello.python : "";
+    this.pythonVersion.hidden = !hello.python;
     const note = [];
     if (hello.contained === false) {
       note.push("Basic sandbox: this server runs examples without containment.");

@@ -1,0 +1,18 @@
+from multiprocessing import Manager, Process
+
+
+def work(n, shared):
+    shared['log'].append(f'entry from worker {n}')
+
+
+if __name__ == '__main__':
+    with Manager() as manager:
+        shared = manager.dict()
+        shared['log'] = []
+        workers = [Process(target=work, args=(n, shared)) for n in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        for entry in shared['log']:
+            print(entry)

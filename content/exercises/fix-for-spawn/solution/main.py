@@ -1,0 +1,13 @@
+import multiprocessing
+
+def square(n):
+    print(f'the square of {n} is {n * n}')
+
+if __name__ == '__main__':
+    children = []
+    for n in range(4):
+        p = multiprocessing.Process(target=square, args=(n,))
+        p.start()
+        children.append(p)
+    for p in children:
+        p.join()

@@ -6,19 +6,21 @@ def hold(lock, holding):
     holding.set()
     time.sleep(60)  # killed long before this ends
 
-def wait_for(lock):
+def wait_for(lock, killed):
+    killed.wait()  # until the holder is dead
     print('second child: waiting for the lock')
     with lock:
         print('second child: got it')
 
 if __name__ == '__main__':
-    lock, holding = Lock(), Event()
+    lock, holding, killed = Lock(), Event(), Event()
     holder = Process(target=hold, args=(lock, holding))
+    waiter = Process(target=wait_for, args=(lock, killed))
     holder.start()
+    waiter.start()
     holding.wait()  # until the holder has the lock
     holder.kill()
     holder.join()
     print('holder killed; exit code', holder.exitcode)
-    waiter = Process(target=wait_for, args=(lock,))
-    waiter.start()
+    killed.set()
     waiter.join()

@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import bursts, examples, pageload, startup, streaming
@@ -60,11 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("- machine: " + "; ".join(f"{key} {value}" for key, value in host.items()))
     load = f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     print(f"- {'short' if args.short else 'full'} run, {time.monotonic() - started:.0f} s, "
-          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {load}"
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {load}"
           f"{' (a busy machine: numbers are pessimistic)' if load_before > 0.5 else ''}")
     if args.json:
         args.json.write_text(json.dumps({
-            "short": args.short, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "short": args.short, "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "load_average": [load_before, os.getloadavg()[0]], "machine": host,
             "rows": [row.as_dict() for row in rows],
             "notes": [note for report in reports for note in report.notes], "failed": failed,

@@ -14,7 +14,16 @@ import time
 from typing import Any
 
 from .common import (
-    INTERPRETER, BenchError, Report, Row, Stats, plain_example, serve, socket_to, stats_text, time_command,
+    INTERPRETER,
+    BenchError,
+    Report,
+    Row,
+    Stats,
+    plain_example,
+    serve,
+    socket_to,
+    stats_text,
+    time_command,
     verdict,
 )
 

@@ -20,10 +20,11 @@ import time
 import urllib.error
 import urllib.request
 import venv
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The binary the server runs on, not a `python3` on PATH (a pyenv shim adds ~15 ms to every start).
@@ -129,7 +130,7 @@ def format_table(rows: Sequence[Row]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
     for number, line in enumerate(lines):
-        out.append("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")
+        out.append("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) + " |")
         if number == 0:
             out.append("| " + " | ".join("-" * width for width in widths) + " |")
     return "\n".join(out)
@@ -219,7 +220,8 @@ def server_process(env: Mapping[str, str] | None = None, keep_settings: bool = T
     port = free_port()
     base = os.environ if keep_settings else {k: v for k, v in os.environ.items() if not k.startswith("MPBOOK_")}
     full_env = {**base, "PYTHONUNBUFFERED": "1", **(env or {})}
-    log = tempfile.NamedTemporaryFile(prefix="mpbook-server-", suffix=".log", delete=False)
+    # Open for the server's whole life, closed below: no with-block fits.
+    log = tempfile.NamedTemporaryFile(prefix="mpbook-server-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "mpbook.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

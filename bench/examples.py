@@ -21,7 +21,17 @@ from mpbook import settings
 from mpbook.book.lessons import Example, load_book
 
 from .common import (
-    Report, Row, Socket, Stats, clean_interpreter, get_json, serve, socket_to, stats_text, time_command, verdict,
+    Report,
+    Row,
+    Socket,
+    Stats,
+    clean_interpreter,
+    get_json,
+    serve,
+    socket_to,
+    stats_text,
+    time_command,
+    verdict,
 )
 
 TARGET_OVERHEAD_MS = 15.0

@@ -33,9 +33,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from .common import server_process
 
@@ -217,7 +218,8 @@ def run_load(clients: int = 100, rounds: int = 1, timeout: float = 900,
         for _ in range(rounds):
             results["rounds"].append(one_round(server, page, clients, timeout, baseline))
     # The server has stopped: nothing of it may be left.
-    results["after_stop"] = {"run_cgroups": [str(p) for p in run_cgroups(server)], "temp_dirs": temp_dirs(server.worker),
+    results["after_stop"] = {"run_cgroups": [str(p) for p in run_cgroups(server)],
+                             "temp_dirs": temp_dirs(server.worker),
                              "sandbox_processes": processes_using(server.worker)}
     return results
 

@@ -115,7 +115,7 @@ def measure(short: bool) -> Report:
             target=f"< {TARGET_KB:g} KB", verdict=verdict(all_kb.median < TARGET_KB)),
     ]
     report.notes.append(
-        f"Page load: {count} fresh Chromium contexts (after one not counted) loading /lessons/{lesson} from the server on loopback, cache "
-        f"off; KB = 1000 bytes, transferred = bodies as sent plus headers. Largest response: {largest_url} "
-        f"({largest / KB:.1f} KB transferred).")
+        f"Page load: {count} fresh Chromium contexts (after one not counted) loading /lessons/{lesson} "
+        f"from the server on loopback, cache off; KB = 1000 bytes, transferred = bodies as sent plus headers. "
+        f"Largest response: {largest_url} ({largest / KB:.1f} KB transferred).")
     return report

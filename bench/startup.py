@@ -9,12 +9,24 @@ the page from the click event to the first output line in the DOM.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
 from .common import (
-    INTERPRETER, BenchError, Report, Row, Stats, chromium, get_json, plain_example, serve, socket_to,
-    stats_text, time_command, verdict,
+    INTERPRETER,
+    BenchError,
+    Report,
+    Row,
+    Stats,
+    chromium,
+    get_json,
+    plain_example,
+    serve,
+    socket_to,
+    stats_text,
+    time_command,
+    verdict,
 )
 
 HELLO = 'print("hi")\n'
@@ -22,6 +34,12 @@ TARGET_RATIO = 1.5
 # The warm pool refills in the background after each run; a sample taken before
 # it has would measure a cold start.
 REFILL_PAUSE = 0.3
+
+
+def _note_first_output(first: list[float], frame: dict[str, Any], at: float) -> None:
+    """Keep in ``first`` the time of a run's first output frame."""
+    if frame["type"] == "output" and not first:
+        first.append(at)
 
 
 def _bare_once() -> float:
@@ -37,12 +55,8 @@ def _socket_samples(base: str, example: str, count: int) -> tuple[list[float], l
             time.sleep(REFILL_PAUSE)
             bare.append(_bare_once())
             first: list[float] = []
-
-            def on_frame(frame: dict[str, Any], at: float) -> None:
-                if frame["type"] == "output" and not first:
-                    first.append(at)
-
-            sent, end = client.run({"example": example, "code": HELLO}, timeout=30, on_frame=on_frame)
+            sent, end = client.run({"example": example, "code": HELLO}, timeout=30,
+                                   on_frame=functools.partial(_note_first_output, first))
             if not first or end["reason"] != "ok":
                 raise BenchError(f"print(\"hi\") did not print and end well: {end}")
             firsts.append((first[0] - sent) * 1000)
@@ -85,7 +99,8 @@ ECHO = """() => {
       { type: "process", event: "exit", pid: 1, ppid: null, name: "MainProcess", t: 0, exitcode: 0 },
       { type: "exit", code: 0, reason: "ok", t: 0, message: "Finished." },
     ];
-    frames.forEach((f) => setTimeout(() => socket.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(f) })), 0));
+    frames.forEach((f) => setTimeout(
+      () => socket.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(f) })), 0));
   };
 }"""
 
@@ -177,6 +192,6 @@ def measure(short: bool) -> Report:
         "back (the ratio and the verdict use it, the stricter), and after the same idle time, sampled between "
         "the runs (the reference column). \"click → frame\" is when the page's socket handed over the output "
         "frame; \"click → line\" when the line was in the DOM; \"answered in the page\" is the same click with "
-        "the server's frames made in the page at once: what the browser itself takes. The cold row (MPBOOK_WARM_SANDBOXES=0) is "
-        "context, not a target.")
+        "the server's frames made in the page at once: what the browser itself takes. "
+        "The cold row (MPBOOK_WARM_SANDBOXES=0) is context, not a target.")
     return report

@@ -16,7 +16,17 @@ import time
 from typing import Any
 
 from .common import (
-    INTERPRETER, BenchError, Report, Row, Socket, Stats, plain_example, serve, socket_to, stats_text, verdict,
+    INTERPRETER,
+    BenchError,
+    Report,
+    Row,
+    Socket,
+    Stats,
+    plain_example,
+    serve,
+    socket_to,
+    stats_text,
+    verdict,
 )
 
 TARGET_P95_MS = 20.0

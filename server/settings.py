@@ -8,9 +8,10 @@ variables, then from explicit overrides (the command line or a test config).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "TCP port to listen on."),
     Setting("content_dir", str(ROOT / "content"), "Folder holding SUMMARY.md, lessons/ and examples/."),
     Setting("site_dir", str(ROOT / "site"), "Folder holding templates/ and static/."),
-    Setting("allowed_hosts", "", "Extra Host names accepted besides the bound host and loopback names, comma-separated."),
+    Setting("allowed_hosts", "",
+            "Extra Host names accepted besides the bound host and loopback names, comma-separated."),
     Setting("sandbox", "auto", "Sandbox backend: auto (bwrap when usable), bwrap, or basic."),
     Setting("python", "", "Interpreter that runs readers' programs (a path, 3.11 or later); empty: the server's own."),
     Setting("allow_basic_on_network", False, "Let the basic (uncontained) backend serve a non-loopback address."),
@@ -61,8 +63,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_runs", 0, "Runs executing at once across the server; 0 means one per CPU core."),
     Setting("queue_size", 200, "Runs that may wait for a free slot; beyond it readers are told the server is busy."),
     Setting("runs_per_minute", 0, "Runs one client address may start in any minute; 0 means no limit."),
-    Setting("editing", True, "Let readers edit examples and run their own code; false runs only the published examples."),
-    Setting("solutions", "after_check", "When readers may see an exercise's solution: after_check (their first Check), always, or off."),
+    Setting("editing", True,
+            "Let readers edit examples and run their own code; false runs only the published examples."),
+    Setting("solutions", "after_check",
+            "When readers may see an exercise's solution: after_check (their first Check), always, or off."),
     Setting("wall_seconds", 15.0, "Wall-clock seconds a run may take before it is stopped."),
     Setting("cpu_seconds", 15, "CPU seconds each process of a run may use."),
     Setting("memory_mb", 512, "Memory for a whole run, all its processes together, in MiB."),
@@ -77,8 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ws_ping_seconds", 20, "Seconds between WebSocket pings; a client that stops answering is dropped."),
     Setting("ws_max_message_kb", 128, "Largest WebSocket message accepted from a client, in KiB."),
     Setting("workshop", False, "Serve a room: network address, access token, room defaults (see docs/deploy.md)."),
-    Setting("token", "", "Access token readers need (from the join link); empty: none, or a random one in workshop mode."),
-    Setting("status_token", "", "Token of the instructor status page /status; empty: page off, or random in workshop mode."),
+    Setting("token", "",
+            "Access token readers need (from the join link); empty: none, or a random one in workshop mode."),
+    Setting("status_token", "",
+            "Token of the instructor status page /status; empty: page off, or random in workshop mode."),
     Setting("connections_per_client", 0, "Open WebSocket connections one client address may hold; 0 means no limit."),
     Setting("proxy_hops", 0, "Reverse proxies in front whose X-Forwarded-For and -Proto headers are trusted."),
 )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mpbook.web import create_app
 from helpers import FIXTURE_CONTENT
+from mpbook.web import create_app
 
 
 @pytest.fixture

@@ -8,16 +8,17 @@ of the session's queue, stop or leave path needs no server, no sandbox and no sl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+from helpers import FIXTURE_CONTENT
 from mpbook.book.lessons import load_book
 from mpbook.engine.runner import Callbacks, Limits, Runner, RunRequest, StartedInfo
 from mpbook.engine.sandbox import BasicBackend
 from mpbook.engine.scheduler import Scheduler
 from mpbook.web.admission import Admission
 from mpbook.web.wiring import Wiring
-from helpers import FIXTURE_CONTENT
 
 
 class FakeRun:

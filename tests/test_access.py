@@ -8,22 +8,23 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask, request
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from bench.common import server_process
+from helpers import FIXTURE_CONTENT, live_server
 from mpbook import settings
 from mpbook.web import create_app
 from mpbook.web.access import READER_COOKIE
-from bench.common import server_process
 from mpbook.web.serving import _RedactTokens, banner
-from helpers import FIXTURE_CONTENT, live_server
 
 TOKEN = "reader-token-1234"
 
@@ -106,7 +107,8 @@ def test_proxy_hops_trusts_only_the_last_forwarded_address() -> None:
     assert response.get_data(as_text=True) == "203.0.113.9"
     direct = make_app()
     direct.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
-    response = direct.test_client().get("/_address", headers=forged_then_real, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    response = direct.test_client().get("/_address", headers=forged_then_real,
+                                        environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert response.get_data(as_text=True) == "127.0.0.1"
 
 

@@ -6,7 +6,13 @@ import pytest
 
 from mpbook.engine.scheduler import Scheduler
 from mpbook.web.admission import (
-    CAUSES, REFUSED_CONNECTION, Admission, ConnectionLimiter, RateLimiter, Refused, socket_capacity,
+    CAUSES,
+    REFUSED_CONNECTION,
+    Admission,
+    ConnectionLimiter,
+    RateLimiter,
+    Refused,
+    socket_capacity,
 )
 
 

@@ -56,7 +56,8 @@ def test_overlap_counts_a_child_still_alive_at_the_end() -> None:
 
 def test_processes_counts_children_but_not_a_managers_server() -> None:
     result = record([], [(1, MAIN, 0, 5, 0), (2, MAIN, 1, 5, 0)])
-    events = [e if e.pid != 2 else ProcessEvent(e.event, 2, MAIN, "SyncManager-1", e.t, e.exitcode) for e in result.events]
+    events = [e if e.pid != 2 else ProcessEvent(e.event, 2, MAIN, "SyncManager-1", e.t, e.exitcode)
+              for e in result.events]
     managed = RunResult(0, "ok", "", "", [], events, 1000.0)
     assert judge("processes", managed, count=1) == (True, "1 child process ran.")
     assert judge("processes", record([], []), min=2) == (False, "No child process ran; there should be at least 2.")
@@ -104,13 +105,15 @@ def test_program_order_is_per_process() -> None:
     assert judge("program_order", good, sequence=["a", "b"])[0]
     bad = record([(1, "a"), (2, "b"), (2, "a"), (1, "b")], [(1, MAIN, 0, 5, 0), (2, MAIN, 0, 5, 0)])
     assert judge("program_order", bad, sequence=["a", "b"]) == (
-        False, "Process-2 printed “b”, “a”, in that order; each process should print 2 lines of the sequence once, in order.")
+        False,
+        "Process-2 printed “b”, “a”, in that order; each process should print 2 lines of the sequence once, in order.")
 
 
 def test_after_is_a_happens_before_over_the_order_lines_arrived() -> None:
     early = record([(1, "done 1"), (MAIN, "total"), (2, "done 2")], [(1, MAIN, 0, 5, 0), (2, MAIN, 0, 5, 0)])
     assert judge("after", early, first=r"done \d", last="total") == (False, "“total” was printed before “done 2”.")
-    assert judge("after", record([(MAIN, "x")], []), first="done", last="x") == (False, "No line matching “done” was printed.")
+    assert judge("after", record([(MAIN, "x")], []), first="done", last="x") == (
+        False, "No line matching “done” was printed.")
 
 
 def test_start_method_reads_what_the_child_saw() -> None:

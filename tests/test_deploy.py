@@ -12,10 +12,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import ExitStack
 from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -148,7 +149,8 @@ def output(frames: list[dict[str, Any]]) -> str:
 def left_by_dead_servers() -> set[Path]:
     """Run cgroups and runtime dirs whose server process is gone (names carry its pid)."""
     found = set()
-    for path in [*Path("/sys/fs/cgroup").glob("*/mpbook/sandbox-*-*"), *Path(tempfile.gettempdir()).glob("mpbook-runtime-*-*")]:
+    runtime_dirs = Path(tempfile.gettempdir()).glob("mpbook-runtime-*-*")
+    for path in [*Path("/sys/fs/cgroup").glob("*/mpbook/sandbox-*-*"), *runtime_dirs]:
         owner = path.name.split("-")[-2] if path.name.startswith("mpbook-runtime-") else path.name.split("-")[1]
         if owner.isdigit() and not Path(f"/proc/{owner}").exists():
             found.add(path)

@@ -5,9 +5,9 @@ shows beside it for that version. The book must never show output Python does no
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -50,7 +50,7 @@ def results() -> Iterator[dict[tuple[str, str, str], RunResult]]:
             return run_to_completion(wiring.runner, wiring.request_for(example, start_method=method))
 
         with ThreadPoolExecutor(POOL_SIZE) as pool:
-            yield dict(zip([(e.id, m, v) for e, m, v in CASES], pool.map(run, CASES)))
+            yield dict(zip([(e.id, m, v) for e, m, v in CASES], pool.map(run, CASES), strict=True))
     finally:
         for wiring in wirings.values():
             wiring.close()

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import FIXTURE_CONTENT, ROOT
 from mpbook.book.errors import ContentError
 from mpbook.book.exercises import grade
 from mpbook.book.lessons import load_book
 from mpbook.engine.runner import RunResult
-
-from helpers import FIXTURE_CONTENT, ROOT
 
 EXAMPLE = ROOT / "content" / "exercises" / "start-workers"
 
@@ -105,6 +104,7 @@ def test_grade_reports_the_first_failing_run_and_source_checks_once(tmp_path: Pa
     empty = RunResult(0, "ok", "", "", [], [], 10.0)
     results = {r.name: r for r in grade(exercise, "print('all done')\n", [("fork", empty)])}
     assert results["main guard"].message.startswith("The program has no `if __name__")
-    assert results["four workers"].message.startswith("In run 1 of 3 (fork): No child process ran; there should be exactly 4.")
+    assert results["four workers"].message.startswith(
+        "In run 1 of 3 (fork): No child process ran; there should be exactly 4.")
     assert results["all done comes last"].message.startswith("In run 1 of 3 (fork): No line matching “worker")
     assert [r.name for r in grade(exercise, "", [])] == [c.name for c in exercise.checks]

@@ -4,9 +4,9 @@ names with that check's message, and a program that only prints the solution's o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -42,7 +42,7 @@ def reports(runner: Runner) -> dict[tuple[str, str], CheckReport]:
     """Check every program once, a few at a time, before the assertions read the reports."""
     with ThreadPoolExecutor(4) as pool:
         done = pool.map(lambda case: check(runner, case[0], case[2]), PROGRAMS)
-        return {(x.id, what): report for (x, what, _), report in zip(PROGRAMS, done)}
+        return {(x.id, what): report for (x, what, _), report in zip(PROGRAMS, done, strict=True)}
 
 
 def describe(report: CheckReport) -> str:

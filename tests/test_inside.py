@@ -3,10 +3,12 @@ memory samples, and the reader's input on stdin. Real sandboxes (bwrap where usa
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -230,11 +232,11 @@ def test_usage_counts_busy_cores_and_resident_memory(runner: Runner) -> None:
     samples = recorder.of("usage")
     assert len(samples) >= 8, samples  # about every 100 ms over more than a second
     times = [t for _, t, _, _ in samples]
-    assert all(50 <= b - a <= 500 for a, b in zip(times, times[1:])), times
+    assert all(50 <= b - a <= 500 for a, b in itertools.pairwise(times)), times
     # Cores busy over time add up to the CPU time the children say they used (however
     # loaded the machine is, which decides how many cores they got).
     used = sum(float(line) for line in run.result.stdout.split())
-    counted = sum(cpu * (b - a) / 1000 for (_, a, _, _), (_, b, cpu, _) in zip(samples, samples[1:]))
+    counted = sum(cpu * (b - a) / 1000 for (_, a, _, _), (_, b, cpu, _) in itertools.pairwise(samples))
     assert 0.7 * used <= counted <= used + 0.5, (used, counted, samples)
     assert max(memory for _, _, _, memory in samples) > 64 * 2**20, samples
     assert all(c[0] != "usage" for c in recorder.calls[recorder.calls.index(recorder.of("exit")[0]):])
@@ -253,7 +255,7 @@ def test_input_reaches_the_main_process_and_eof_ends_it(runner: Runner) -> None:
     run, recorder = start(runner, ECHO, interactive=True)
     recorder.said("name?\n")
     recorder.wait_for("input")  # it says it waits
-    run.write_input("Ada\n".encode())
+    run.write_input(b"Ada\n")
     recorder.said("hello Ada\n")
     run.write_input(b"rest")
     run.close_input()

@@ -3,7 +3,7 @@ method each child reports, in the real sandbox."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -2,9 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from mpbook.book.lessons import ContentError, Expectation, load_book, mismatches
-
 from helpers import FIXTURE_CONTENT
+from mpbook.book.lessons import ContentError, Expectation, load_book, mismatches
 
 
 def copy_fixture(tmp_path: Path) -> Path:
@@ -32,7 +31,8 @@ def test_summary_order_wins_over_file_names(tmp_path: Path) -> None:
 def test_part_headings_group_lessons_and_carry_a_note(tmp_path: Path) -> None:
     content = copy_fixture(tmp_path)
     (content / "SUMMARY.md").write_text(
-        "# Summary\n\n- [First](first.md)\n\n# Part II: more\n> The book's own,\n> not the post's.\n\n- [Second](second.md)\n")
+        "# Summary\n\n- [First](first.md)\n\n"
+        "# Part II: more\n> The book's own,\n> not the post's.\n\n- [Second](second.md)\n")
     book = load_book(content)
     assert [(part.title, part.note, [lesson.slug for lesson in part.lessons]) for part in book.parts] == [
         ("", "", ["first"]), ("Part II: more", "The book's own, not the post's.", ["second"])]

@@ -4,17 +4,16 @@ its version in ``hello`` and ``started``, and a plain refusal when it does not r
 from __future__ import annotations
 
 import platform
-import threading
 from pathlib import Path
 
 import pytest
 
+from helpers import FIXTURE_CONTENT
 from mpbook import settings
 from mpbook.book.lessons import load_book
 from mpbook.engine.runner import Limits, QuietCallbacks, Runner, RunRequest, StartedInfo
 from mpbook.engine.sandbox import SandboxError, choose_backend, runtime
 from mpbook.web.wiring import build_wiring
-from helpers import FIXTURE_CONTENT
 from pythons import find_pythons
 
 FOUND = {v: p for v, p in find_pythons().items() if isinstance(p, Path)}

@@ -2,12 +2,11 @@ import shutil
 from functools import partial
 from pathlib import Path
 
+from helpers import FIXTURE_CONTENT
 from mpbook import settings
 from mpbook.book.lessons import Book, load_book
 from mpbook.book.rendering import pygments_css, render_lesson
 from mpbook.web.wiring import wall_seconds
-
-from helpers import FIXTURE_CONTENT
 
 BOOK = load_book(FIXTURE_CONTENT)
 WALL = partial(wall_seconds, limit=settings.BY_NAME["wall_seconds"].default)

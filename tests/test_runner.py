@@ -10,14 +10,22 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from mpbook.engine.runner import (
-    Limits, QuietCallbacks, Runner, RunRequest, RunResult, SourceTooLarge, StartedInfo, run_to_completion,
+    Limits,
+    QuietCallbacks,
+    Runner,
+    RunRequest,
+    RunResult,
+    SourceTooLarge,
+    StartedInfo,
+    run_to_completion,
 )
 from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
 

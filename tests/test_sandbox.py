@@ -14,7 +14,13 @@ import pytest
 
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox import (
-    CGROUP_TRAMPOLINE, SANDBOX_HOME, BasicBackend, BwrapBackend, SandboxError, _reap_stale_dirs, choose_backend,
+    CGROUP_TRAMPOLINE,
+    SANDBOX_HOME,
+    BasicBackend,
+    BwrapBackend,
+    SandboxError,
+    _reap_stale_dirs,
+    choose_backend,
     runtime,
 )
 

@@ -5,7 +5,6 @@ and what the book needs still works under every start method."""
 from __future__ import annotations
 
 import errno
-from typing import Iterator
 
 import pytest
 

@@ -6,7 +6,8 @@ from mpbook.web.security import allowed_hosts, host_name, same_origin
 
 @pytest.mark.parametrize(
     ("header", "name"),
-    [("localhost:8000", "localhost"), ("127.0.0.1", "127.0.0.1"), ("[::1]:8000", "::1"), ("Example.ORG:80", "example.org")],
+    [("localhost:8000", "localhost"), ("127.0.0.1", "127.0.0.1"), ("[::1]:8000", "::1"),
+     ("Example.ORG:80", "example.org")],
 )
 def test_host_name(header: str, name: str) -> None:
     assert host_name(header) == name

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -47,7 +48,8 @@ if __name__ == "__main__":
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     env = {"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_WARM_SANDBOXES": "1", "MPBOOK_MAX_RUNS": "2",
-           "MPBOOK_QUEUE_SIZE": "2", "MPBOOK_WALL_SECONDS": "8", "MPBOOK_WS_MAX_MESSAGE_KB": "64", "MPBOOK_SOURCE_KB": "32"}
+           "MPBOOK_QUEUE_SIZE": "2", "MPBOOK_WALL_SECONDS": "8", "MPBOOK_WS_MAX_MESSAGE_KB": "64",
+           "MPBOOK_SOURCE_KB": "32"}
     with live_server(env) as url:
         yield url
 

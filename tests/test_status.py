@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from helpers import FIXTURE_CONTENT, ROOT, live_server
 from mpbook.web import create_app
 from mpbook.web.access import STATUS_COOKIE
-from helpers import FIXTURE_CONTENT, ROOT, live_server
 from test_access import first_frame, open_socket
 
 STATUS = "instructor-token-5678"

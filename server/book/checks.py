@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from mpbook.engine.runner import OutputChunk, ProcessEvent, RunResult
 
@@ -108,7 +109,8 @@ def _lifetimes(events: list[ProcessEvent]) -> list[Lifetime]:
             starts[event.pid] = event
         elif event.pid in starts:
             began = starts.pop(event.pid)
-            done.append(Lifetime(event.pid, began.ppid, began.name, began.t, event.t, event.exitcode, began.start_method))
+            done.append(Lifetime(event.pid, began.ppid, began.name, began.t, event.t, event.exitcode,
+                                 began.start_method))
     done += [Lifetime(e.pid, e.ppid, e.name, e.t, None, None, e.start_method) for e in starts.values()]
     return sorted(done, key=lambda p: p.start)
 
@@ -188,7 +190,8 @@ def _selected(run: Run, table_stream: str, who: str) -> list[Line]:
 
 
 def _line_filter(table: Table) -> tuple[str, str]:
-    return table.choice("stream", ("stdout", "stderr"), "stdout"), table.choice("process", ("any", "main", "children"), "any")
+    stream = table.choice("stream", ("stdout", "stderr"), "stdout")
+    return stream, table.choice("process", ("any", "main", "children"), "any")
 
 
 def _range(table: Table) -> tuple[int | None, int | None]:
@@ -243,7 +246,8 @@ def _lines_check(table: Table) -> Judge:
             return Outcome(True, f"The {len(expect)} expected lines were all printed, once each.")
         parts = []
         if missing:
-            parts.append(f"{_count(len(missing), 'expected line was', 'expected lines were')} not printed: {_some(missing)}")
+            missed = _count(len(missing), "expected line was", "expected lines were")
+            parts.append(f"{missed} not printed: {_some(missing)}")
         if extra:
             parts.append(f"{_count(len(extra), 'line was', 'lines were')} printed that should not be: {_some(extra)}")
         return Outcome(False, "; ".join(parts) + ".")
@@ -320,7 +324,8 @@ def _program_order_check(table: Table) -> Judge:
             if order != list(range(len(sequence))):
                 texts = [t for _, t in steps]
                 return Outcome(False, f"{run.name_of(pid).capitalize()} printed {_some(texts)}, in that order"
-                               f"; each process should print {_count(len(sequence), 'line')} of the sequence once, in order.")
+                               f"; each process should print {_count(len(sequence), 'line')} of the sequence"
+                               " once, in order.")
         return Outcome(True, f"Each of {_count(len(per_process), 'process', 'processes')} printed its lines in order.")
 
     return judge
@@ -442,7 +447,8 @@ def _start_method_check(table: Table) -> Judge:
         other = [p for p in workers if p.method != method]
         if not other:
             return Outcome(True, f"{_all(len(workers), 'child', 'children')} started by {method}.")
-        return Outcome(False, f"{other[0].name} was started by {other[0].method or 'an unknown method'}, not by {method}.")
+        how = other[0].method or "an unknown method"
+        return Outcome(False, f"{other[0].name} was started by {how}, not by {method}.")
 
     return judge
 

@@ -152,7 +152,8 @@ def load_exercise(folder: Path) -> Exercise:
         raise ContentError(f"{meta_path}: {error}") from None
     unknown = sorted(set(meta) - KEYS)
     if unknown:
-        raise ContentError(f"{meta_path}: unknown key {', '.join(map(repr, unknown))}; the keys are {', '.join(sorted(KEYS))}")
+        raise ContentError(f"{meta_path}: unknown key {', '.join(map(repr, unknown))}; "
+                           f"the keys are {', '.join(sorted(KEYS))}")
     title, statement = _text(meta, "title", where), _text(meta, "statement", where)
     hints = meta.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
@@ -231,6 +232,7 @@ def _wrong(folder: Path, names: set[str], where: str) -> tuple[Wrong, ...]:
         if first is None:
             raise ContentError(f"{where}: wrong/{path.name} must begin with a line '# fails: <check name>'")
         if first["name"] not in names:
-            raise ContentError(f"{where}: wrong/{path.name} names check {first['name']!r}, which the exercise does not have")
+            raise ContentError(f"{where}: wrong/{path.name} names check {first['name']!r}, "
+                               "which the exercise does not have")
         found.append(Wrong(path.name, source, first["name"]))
     return tuple(found)

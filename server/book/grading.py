@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from mpbook.book.exercises import Exercise, Result, grade
 from mpbook.engine.runner import Callbacks, Limits, QuietCallbacks, RunRequest, RunResult

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mpbook.engine.runner import REASONS, START_METHODS
 from mpbook.book.errors import ContentError
 from mpbook.book.exercises import Exercise, load_exercises, with_lesson
+from mpbook.engine.runner import REASONS, START_METHODS
 
 SUMMARY_HEADING = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
 SUMMARY_NOTE = re.compile(r"^>\s?(?P<text>.*?)\s*$")
@@ -170,7 +170,8 @@ def load_book(content_dir: Path) -> Book:
             used[eid] = lesson.slug
         for xid in lesson.exercise_ids:
             if xid not in exercises:
-                raise ContentError(f"lesson {lesson.slug} places unknown exercise {xid!r} (no content/exercises/{xid}/)")
+                raise ContentError(
+                    f"lesson {lesson.slug} places unknown exercise {xid!r} (no content/exercises/{xid}/)")
             if xid in placed:
                 raise ContentError(f"exercise {xid!r} is placed twice ({placed[xid]} and {lesson.slug})")
             placed[xid] = lesson.slug

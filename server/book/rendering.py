@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -18,7 +18,8 @@ from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from mpbook.book.exercises import Exercise
-from mpbook.book.lessons import START_METHODS, Book, Example, Lesson
+from mpbook.book.lessons import Book, Example, Lesson
+from mpbook.engine.runner import START_METHODS
 
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "monokai"
@@ -91,14 +92,16 @@ def render_lesson(lesson: Lesson, book: Book, wall_seconds: WallSeconds) -> Rend
 
 def render_inline(text: str) -> str:
     """Inline Markdown (code spans, emphasis) for short texts such as a correction's reason."""
-    return MARKDOWN.renderInline(text)
+    html: str = MARKDOWN.renderInline(text)
+    return html
 
 
 def _headings(tokens: list[Token]) -> list[Heading]:
     found = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            text = "".join(child.content for child in (tokens[i + 1].children or []) if child.type in ("text", "code_inline")).strip()
+            children = tokens[i + 1].children or []
+            text = "".join(child.content for child in children if child.type in ("text", "code_inline")).strip()
             found.append(Heading(level=int(token.tag[1]), text=text, anchor=str(token.attrs.get("id", ""))))
     return found
 
@@ -121,7 +124,7 @@ def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> s
     out = [
         f'<figure class="{classes}" id="example-{example.id}" data-example="{escape(example.id)}"'
         f' data-origin="{example.origin}"'
-        + (f' data-original-of="{escape(example.original_of)}"' if is_original else "")
+        + (f' data-original-of="{escape(example.original_of)}"' if example.original_of is not None else "")
         + ">",
         '<figcaption class="example-head">'
         f'<span class="example-label">{label}</span> '
@@ -193,7 +196,8 @@ def _corrections_block(example: Example) -> str:
         items.append(
             "<li>"
             f'<div class="correction-lines"><code class="was">{escape(_unindent(c.original))}</code>'
-            f'<span class="arrow" aria-label="became">→</span><code class="now">{escape(_unindent(c.fixed))}</code></div>'
+            '<span class="arrow" aria-label="became">→</span>'
+            f'<code class="now">{escape(_unindent(c.fixed))}</code></div>'
             f'<p class="why">{render_inline(c.why)}</p>'
             "</li>"
         )

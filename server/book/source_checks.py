@@ -7,7 +7,7 @@ They say why they ask what they ask in the check's ``advice``; what they observe
 from __future__ import annotations
 
 import ast
-from typing import Callable
+from collections.abc import Callable
 
 from mpbook.book.checks import CheckError, Outcome, Table
 
@@ -55,7 +55,8 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else alias.name.partition(".")[0]
+                top = alias.name.partition(".")[0]
+                found[alias.asname or top] = alias.name if alias.asname else top
         elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 found[alias.asname or alias.name] = f"{node.module}.{alias.name}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mpbook.engine.sandbox import Sandbox

@@ -24,14 +24,15 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from mpbook.engine import pool, stacks, usage, wire
 from mpbook.engine.rlimit_watch import RlimitWatch
 from mpbook.engine.sandbox import Backend, Sandbox
-from mpbook.engine.stacks import Stack
+from mpbook.engine.stacks import Round, Stack
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class InputRefused(RunnerError):
 class RunRequest:
     """A program to run: ``files`` must include "main.py"; paths are relative."""
 
-    files: Mapping[str, bytes]
+    files: Mapping[str, bytes | str]  # text is sent as UTF-8
     start_method: str | None = None  # None = the platform's default
     limits: Limits = Limits()
     jitter: int | None = None  # seed of the delays injected at synchronisation points (a Check)
@@ -370,7 +371,7 @@ class Run:
         """Ask for the stacks without waiting; they come to ``on_stack``. False if the run is over."""
         return self._ask(stacks.Round())
 
-    def _ask(self, request: stacks.Round) -> bool:
+    def _ask(self, request: Round) -> bool:
         """Queue a round for the run's thread; False if the run is over (or, for a round that
         ends the run, if one is already under way)."""
         with self._lock:
@@ -402,7 +403,7 @@ class Run:
                 written = 0
             except (OSError, ValueError):
                 self._input_left = -1
-                raise InputRefused("The program's input is closed: its main process has ended.", closed=True)
+                raise InputRefused("The program's input is closed: its main process has ended.", closed=True) from None
         if written < len(data):
             raise InputRefused(f"The program is not reading its input; {len(data) - written} bytes were not sent.",
                                closed=False)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 PositionCallback = Callable[[int], None]
 GrantCallback = Callable[["Ticket"], None]
@@ -115,12 +115,13 @@ class Scheduler:
             self._recent_starts.popleft()
 
     def _cancel(self, ticket: Ticket) -> None:
+        granted: list[Ticket] = []
         with self._lock:
             ticket.cancelled = True
             ticket._event.set()
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
-                moved, granted = self._positions(), []
+                moved = self._positions()
             else:
                 moved, granted = self._free(ticket)
         self._announce(moved, granted)

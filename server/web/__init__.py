@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mpbook import settings
-from mpbook.web import access, compression, errors, exercises, pages, security, sockets, status
 from mpbook.book.lessons import load_book
+from mpbook.web import access, compression, errors, exercises, pages, security, sockets, status
 from mpbook.web.wiring import EXTENSION, build_wiring
 
 

@@ -13,15 +13,15 @@ import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mpbook.book.exercises import Exercise
-from mpbook.book.grading import CheckRun, SEED_RANGE, new_seed, request_for, run_check
+from mpbook.book.grading import SEED_RANGE, CheckRun, new_seed, request_for, run_check
 from mpbook.engine.runner import RunRequest, SourceTooLarge, StartedInfo
 from mpbook.web import protocol
 
 if TYPE_CHECKING:
-    from mpbook.web.session import Attempt, RunSession
+    from mpbook.web.session import Attempt, RunHandle, RunSession
 
 log = logging.getLogger("mpbook.checking")
 
@@ -48,8 +48,9 @@ def parse(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, str, in
         return None
     size = sum(len(data) for data in exercise.files_with(code).values())
     if size > session.wiring.limits.source_bytes:
+        most = session.wiring.limits.source_bytes // 1024
         session.error("too_large", str(SourceTooLarge(
-            f"The program is {size // 1024} KiB; this server takes up to {session.wiring.limits.source_bytes // 1024} KiB.")))
+            f"The program is {size // 1024} KiB; this server takes up to {most} KiB.")))
         return None
     return exercise, code, seed
 
@@ -65,7 +66,7 @@ def run(session: RunSession, attempt: Attempt, exercise: Exercise, code: str, se
 
     def started(handle: CheckRun) -> None:
         with session._lock:
-            attempt.run = handle
+            attempt.run = cast("RunHandle", handle)  # an engine Run: both a CheckRun and a RunHandle
             stop = attempt.state is State.STOPPING or session._closed
         if stop:
             handle.stop()

@@ -16,7 +16,8 @@ bp = Blueprint("exercises", __name__)
 
 
 def book() -> Book:
-    return current_app.extensions["mpbook.book"]
+    found: Book = current_app.extensions["mpbook.book"]
+    return found
 
 
 def solutions() -> str:

@@ -12,7 +12,8 @@ bp = Blueprint("pages", __name__)
 
 
 def book() -> Book:
-    return current_app.extensions["mpbook.book"]
+    found: Book = current_app.extensions["mpbook.book"]
+    return found
 
 
 @bp.get("/")

@@ -16,8 +16,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from mpbook.web import create_app, sockets
 from mpbook.engine.sandbox import reap_leftovers
+from mpbook.web import create_app, sockets
 
 log = logging.getLogger("mpbook")
 
@@ -25,7 +25,7 @@ SIOCGIFADDR = 0x8915  # Linux: an interface's IPv4 address
 TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]+")
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
         super().__init__()
@@ -52,7 +52,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app(self.values)
 
 
-class _Worker(ThreadWorker):  # type: ignore[misc]
+class _Worker(ThreadWorker):
     """gthread, which ends the runs and closes the WebSockets as soon as it is told to stop.
 
     Open WebSockets would otherwise hold the worker until gunicorn kills it, after
@@ -126,9 +126,10 @@ def banner(values: dict[str, Any], addresses: list[str]) -> list[str]:
     else:
         lines = ["mpbook: serving the book" + (" for a workshop" if values["workshop"] else "")]
         labels = ["  readers join at     "] + ["                      "] * (len(urls) - 1)
-        lines += [f"{label} {url}?token={values['token']}" for label, url in zip(labels, urls)]
+        lines += [f"{label} {url}?token={values['token']}" for label, url in zip(labels, urls, strict=True)]
     if values["status_token"]:
-        lines.append(f"  instructor status at {urls[0]}status?token={values['status_token']}  (keep this one to yourself)")
+        lines.append(f"  instructor status at {urls[0]}status?token={values['status_token']}"
+                     "  (keep this one to yourself)")
     if values["host"] in ("0.0.0.0", "::") and not addresses:
         lines.append("  (no network address found; readers use this machine's address or name)")
     return lines

@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Example
@@ -203,7 +204,8 @@ class RunSession:
     def stdin(self, frame: dict[str, Any]) -> None:
         """``{"op":"stdin","data":"..."}`` or ``{"op":"stdin","eof":true}``: the main process's input."""
         data, eof = frame.get("data"), frame.get("eof")
-        if (data is None) == (eof is None) or (data is not None and not isinstance(data, str)) or eof not in (None, True):
+        malformed = (data is None) == (eof is None) or (data is not None and not isinstance(data, str))
+        if malformed or eof not in (None, True):
             return self.error("bad_request", "stdin takes \"data\" (text) or \"eof\": true.")
         run = self._running()
         if run is None:

@@ -40,7 +40,7 @@ def snapshot(found: Wiring) -> dict[str, Any]:
     exits, refusals = found.exits.snapshot(), found.admission.refusals.snapshot()
     cgroups = found.backend.cgroups
     return {
-        "exercises": {x.id: dict(zip(("checked", "passed"), found.checks.counts(x.id)))
+        "exercises": {x.id: dict(zip(("checked", "passed"), found.checks.counts(x.id), strict=True))
                       for x in found.book.exercises_in_order()},
         "runs": {"active": stats.running, "slots": stats.slots, "waiting": stats.waiting,
                  "queue_size": stats.queue_size, "per_minute": found.scheduler.runs_last_minute(),

@@ -120,7 +120,8 @@ def build_wiring(values: dict[str, Any], book: Book) -> Wiring:
     if not backend.is_contained and values["host"] not in LOOPBACK and not values["allow_basic_on_network"]:
         raise RuntimeError(
             f"The {backend.name} sandbox does not contain programs, so mpbook will not serve it on "
-            f"{values['host']}. Install bubblewrap, or set MPBOOK_ALLOW_BASIC_ON_NETWORK=true if you trust every reader."
+            f"{values['host']}. Install bubblewrap, or set MPBOOK_ALLOW_BASIC_ON_NETWORK=true "
+            "if you trust every reader."
         )
     limits = limits_from_settings(values)
     slots = values["max_runs"] or (os.cpu_count() or 1)

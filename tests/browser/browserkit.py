@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from helpers import live_server
 
@@ -43,7 +44,8 @@ def run_and_wait(page: Any, eid: str, timeout_ms: int = 40_000, times: int = 1) 
              status: v.state.textContent, result: v.result,
              lines: Array.from(v.out.querySelectorAll('.line')).map(l => ({
                text: l.querySelector('.text') ? l.querySelector('.text').textContent : l.textContent,
-               stream: l.dataset.stream || null, badge: l.querySelector('.proc-badge') ? l.querySelector('.proc-badge').textContent : null })),
+               stream: l.dataset.stream || null,
+               badge: l.querySelector('.proc-badge') ? l.querySelector('.proc-badge').textContent : null })),
              lanes: Array.from(v.root.querySelectorAll('.tl-lane')).map(l => ({
                pid: l.dataset.pid, name: l.querySelector('.tl-name').textContent,
                exit: l.querySelector('.tl-exit').textContent, ticks: l.querySelectorAll('.tl-tick').length })),

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import urllib.request
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
 from browserkit import get_json, serve
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -94,5 +96,6 @@ def lesson_paths(live_server: str, examples: list[dict[str, Any]]) -> list[str]:
     paths = re.findall(r'href="(/lessons/[^"]+)"', "".join(parts))
     assert paths, "the table of contents lists no lessons"
     for ex in examples:
-        assert f"/lessons/{ex['lesson']}" in paths, f"lesson {ex['lesson']} of example {ex['id']} is not in the contents"
+        assert f"/lessons/{ex['lesson']}" in paths, \
+            f"lesson {ex['lesson']} of example {ex['id']} is not in the contents"
     return paths

@@ -31,7 +31,8 @@ def axe_problems(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_violations_on_any_page(browser: Any, live_server: str, lesson_paths: list[str], scheme: str) -> None:
+def test_no_serious_violations_on_any_page(browser: Any, live_server: str, lesson_paths: list[str],
+                                           scheme: str) -> None:
     context = browser.new_context(base_url=live_server, color_scheme=scheme)
     problems: dict[str, list[str]] = {}
     try:

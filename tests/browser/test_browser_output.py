@@ -43,6 +43,9 @@ def proc(event: str, pid: int, name: str, t: float, exitcode: int | None = None,
     return {"type": "process", "event": event, "pid": pid, "ppid": ppid, "name": name, "t": t, "exitcode": exitcode}
 
 
+TOTAL = "() => getComputedStyle(document.querySelector('.test-host .timeline')).getPropertyValue('--total')"
+
+
 def status(page: Any) -> str:
     return page.evaluate("() => window.__view.state.textContent")
 
@@ -80,8 +83,8 @@ def test_queued_then_running_shows_position_and_elapsed_time(lesson: Any) -> Non
     assert status(lesson).startswith("Queued: position 1")
     lesson.evaluate("f => window.__view.render(f)", started(start_method="spawn"))
     assert status(lesson) == "Running (spawn)…"
-    lesson.wait_for_function("() => /^[0-9.]+ s$/.test(window.__view.clock.textContent) && parseFloat(window.__view.clock.textContent) >= 0.2",
-                             timeout=5000)
+    lesson.wait_for_function("""() => /^[0-9.]+ s$/.test(window.__view.clock.textContent)
+                                && parseFloat(window.__view.clock.textContent) >= 0.2""", timeout=5000)
 
 
 def test_output_is_text_with_a_badge_per_process(lesson: Any) -> None:
@@ -99,7 +102,7 @@ def test_output_is_text_with_a_badge_per_process(lesson: Any) -> None:
         text: l.querySelector('.text').textContent, stream: l.dataset.stream,
         badge: l.querySelector('.proc-badge') ? l.querySelector('.proc-badge').textContent : null,
         colour: l.querySelector('.proc-badge') ? l.querySelector('.proc-badge').className : null }))""")
-    assert [(l["text"], l["stream"], l["badge"]) for l in lines] == [
+    assert [(line["text"], line["stream"], line["badge"]) for line in lines] == [
         ('hello <b>bold</b> <img src=x onerror="window.__pwned=1">', "stdout", "MainProcess"),
         ("one", "stdout", "Process-1"),
         ("two", "stdout", "Process-1"),
@@ -109,7 +112,7 @@ def test_output_is_text_with_a_badge_per_process(lesson: Any) -> None:
     ]
     assert lesson.locator(".test-host img, .test-host b").count() == 0
     assert lesson.evaluate("() => window.__pwned") is None
-    colours = {l["badge"]: l["colour"] for l in lines if l["badge"]}
+    colours = {line["badge"]: line["colour"] for line in lines if line["badge"]}
     assert len(set(colours.values())) == 3
     assert lines[1]["colour"] == lines[2]["colour"] == lines[4]["colour"]
     stderr_colour = lesson.locator(".test-host .line.stderr .text").evaluate("e => getComputedStyle(e).color")
@@ -123,16 +126,18 @@ def test_timeline_draws_a_lane_per_process_with_exit_codes_and_ticks(lesson: Any
     frames += [proc("start", 200 + i, f"ForkPoolWorker-{i + 1}", 20 + i, ppid=100) for i in range(4)]
     frames += [out(f"task {k}\n", 200 + k % 4, f"ForkPoolWorker-{k % 4 + 1}", 100 + 150 * k) for k in range(10)]
     frames += [proc("exit", 200 + i, f"ForkPoolWorker-{i + 1}", 1700 + i, 0 if i else 3, ppid=100) for i in range(4)]
-    frames += [proc("exit", 100, "MainProcess", 1800, 0), {"type": "exit", "code": 0, "reason": "ok", "t": 1810, "message": ""}]
+    frames += [proc("exit", 100, "MainProcess", 1800, 0),
+               {"type": "exit", "code": 0, "reason": "ok", "t": 1810, "message": ""}]
     feed(lesson, frames)
     lanes = lesson.evaluate("""() => Array.from(document.querySelectorAll('.test-host .tl-lane')).map(l => ({
         name: l.querySelector('.tl-name').textContent, pid: l.querySelector('.tl-pid').textContent,
         exit: l.querySelector('.tl-exit').textContent, ticks: l.querySelectorAll('.tl-tick').length,
-        bar: l.querySelector('.tl-bar').getBoundingClientRect().width, track: l.querySelector('.tl-track').getBoundingClientRect().width }))""")
-    assert [l["name"] for l in lanes] == ["MainProcess"] + [f"ForkPoolWorker-{i}" for i in range(1, 5)]
-    assert [l["pid"] for l in lanes] == ["100", "200", "201", "202", "203"]
-    assert [l["exit"] for l in lanes] == ["0", "3", "0", "0", "0"]
-    assert [l["ticks"] for l in lanes] == [0, 3, 3, 2, 2]
+        bar: l.querySelector('.tl-bar').getBoundingClientRect().width,
+        track: l.querySelector('.tl-track').getBoundingClientRect().width }))""")
+    assert [lane["name"] for lane in lanes] == ["MainProcess"] + [f"ForkPoolWorker-{i}" for i in range(1, 5)]
+    assert [lane["pid"] for lane in lanes] == ["100", "200", "201", "202", "203"]
+    assert [lane["exit"] for lane in lanes] == ["0", "3", "0", "0", "0"]
+    assert [lane["ticks"] for lane in lanes] == [0, 3, 3, 2, 2]
     main = lanes[0]
     assert abs(main["bar"] - main["track"] * 1800 / 1810) < 3
     rows = lesson.evaluate("""() => Array.from(document.querySelectorAll('.test-host .timeline table tbody tr'))
@@ -144,9 +149,9 @@ def test_timeline_draws_a_lane_per_process_with_exit_codes_and_ticks(lesson: Any
 def test_timeline_bars_grow_while_running(lesson: Any) -> None:
     feed(lesson, [started(), proc("start", 100, "MainProcess", 0), proc("start", 101, "Process-1", 5, ppid=100)])
     lesson.wait_for_timeout(300)
-    first = lesson.evaluate("() => getComputedStyle(document.querySelector('.test-host .timeline')).getPropertyValue('--total')")
+    first = lesson.evaluate(TOTAL)
     lesson.wait_for_timeout(400)
-    second = lesson.evaluate("() => getComputedStyle(document.querySelector('.test-host .timeline')).getPropertyValue('--total')")
+    second = lesson.evaluate(TOTAL)
     assert float(second) > float(first) > 0
     lesson.evaluate("() => window.__view.render({type: 'exit', code: null, reason: 'stopped', t: 800, message: ''})")
     assert status(lesson).startswith("Stopped by you")

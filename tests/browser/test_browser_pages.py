@@ -31,7 +31,8 @@ def test_every_lesson_page_loads_without_console_errors(page: Any, console: Any,
     assert console.errors == []
 
 
-def test_run_buttons_stay_disabled_with_the_note_until_hello(browser: Any, live_server: str, lesson_paths: list[str]) -> None:
+def test_run_buttons_stay_disabled_with_the_note_until_hello(browser: Any, live_server: str,
+                                                             lesson_paths: list[str]) -> None:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -69,7 +70,8 @@ def test_contents_and_pager_lead_through_the_whole_book(page: Any, lesson_paths:
 
 
 @pytest.mark.parametrize("scheme, colour", [("dark", DARK_BG), ("light", LIGHT_BG)])
-def test_theme_follows_the_system_setting(browser: Any, live_server: str, lesson_paths: list[str], scheme: str, colour: str) -> None:
+def test_theme_follows_the_system_setting(browser: Any, live_server: str, lesson_paths: list[str], scheme: str,
+                                          colour: str) -> None:
     context = browser.new_context(base_url=live_server, color_scheme=scheme)
     try:
         page = context.new_page()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,9 @@ pytestmark = pytest.mark.browser
 
 LOOP = "import time\nn = 0\nwhile True:\n    n += 1\n    print('tick', n, flush=True)\n    time.sleep(0.2)\n"
 RUN_MS = 45_000
+# Page conditions on an example's first run view: it printed a pattern; it ended.
+PRINTED = "id => /{}/.test(MPBook.run.example(id).views[0].text.stdout)"
+DONE = "id => { const v = MPBook.run.example(id).views[0]; return v && v.done; }"
 
 
 def figure(page: Any, eid: str) -> Any:
@@ -127,7 +131,7 @@ def test_stop_ends_a_never_ending_program(page: Any, examples: list[dict[str, An
     fig = open_example(page, ex)
     set_code(page, ex["id"], LOOP)
     fig.locator("button.run").click()
-    page.wait_for_function("id => /tick 2/.test(MPBook.run.example(id).views[0].text.stdout)", arg=ex["id"], timeout=15_000)
+    page.wait_for_function(PRINTED.format("tick 2"), arg=ex["id"], timeout=15_000)
     assert fig.locator("button.stop").is_enabled()
     assert fig.locator(".run-state").inner_text().startswith("Running")
     fig.locator("button.stop").click()
@@ -153,7 +157,8 @@ def test_edit_run_reset_and_reload(page: Any, examples: list[dict[str, Any]]) ->
     wait_connected(page)
     fig.locator(".cm-content").wait_for()
     assert fig.locator(".edited-mark").is_visible()
-    assert page.evaluate("id => MPBook.run.example(id).editor.code()", ex["id"]) == 'print("edited in the browser", 6 * 7)\n'
+    code = page.evaluate("id => MPBook.run.example(id).editor.code()", ex["id"])
+    assert code == 'print("edited in the browser", 6 * 7)\n'
     [run] = run_and_wait(page, ex["id"])
     assert run["stdout"] == "edited in the browser 42\n"
 
@@ -176,13 +181,13 @@ def test_keyboard_runs_stops_and_leaves_the_editor(page: Any, examples: list[dic
     set_code(page, ex["id"], 'print("run by keyboard")\n')
     fig.locator(".cm-content").focus()
     page.keyboard.press("Control+Enter")
-    page.wait_for_function("id => { const v = MPBook.run.example(id).views[0]; return v && v.done; }", arg=ex["id"], timeout=RUN_MS)
+    page.wait_for_function(DONE, arg=ex["id"], timeout=RUN_MS)
     assert page.evaluate("id => MPBook.run.example(id).views[0].text.stdout", ex["id"]) == "run by keyboard\n"
 
     set_code(page, ex["id"], LOOP)
     fig.locator(".cm-content").focus()
     page.keyboard.press("Control+Enter")
-    page.wait_for_function("id => /tick 1/.test(MPBook.run.example(id).views[0].text.stdout)", arg=ex["id"], timeout=15_000)
+    page.wait_for_function(PRINTED.format("tick 1"), arg=ex["id"], timeout=15_000)
     page.keyboard.press("Escape")
     page.wait_for_function("id => !MPBook.run.example(id).isRunning", arg=ex["id"], timeout=15_000)
     assert fig.locator(".run-state").inner_text().startswith("Stopped by you")
@@ -277,7 +282,7 @@ def test_running_another_example_stops_the_first(page: Any, examples: list[dict[
     set_code(page, first["id"], LOOP)
     set_code(page, second["id"], 'print("second")\n')
     figure(page, first["id"]).locator("button.run").click()
-    page.wait_for_function("id => /tick 1/.test(MPBook.run.example(id).views[0].text.stdout)", arg=first["id"], timeout=15_000)
+    page.wait_for_function(PRINTED.format("tick 1"), arg=first["id"], timeout=15_000)
     [run] = run_and_wait(page, second["id"])
     assert run["stdout"] == "second\n"
     assert figure(page, first["id"]).locator(".run-state").inner_text().startswith("Stopped: you ran another example")
@@ -302,7 +307,8 @@ def test_share_link_opens_the_code_in_its_example(page: Any, examples: list[dict
     assert run["stdout"] == "shared: héllo ✓\n"
 
 
-def test_copy_puts_the_code_on_the_clipboard(page: Any, context: Any, examples: list[dict[str, Any]], live_server: str) -> None:
+def test_copy_puts_the_code_on_the_clipboard(page: Any, context: Any, examples: list[dict[str, Any]],
+                                             live_server: str) -> None:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     ex = examples[0]
     fig = open_example(page, ex)
@@ -344,7 +350,8 @@ def test_editing_off_and_basic_sandbox_are_said_on_the_page(browser: Any, readon
     ex = examples[0]
     context = browser.new_context(base_url=readonly_server)
     context.add_init_script("""(() => { const send = WebSocket.prototype.send; window.__sent = [];
-        WebSocket.prototype.send = function (data) { window.__sent.push(String(data)); return send.call(this, data); }; })()""")
+        WebSocket.prototype.send = function (data) { window.__sent.push(String(data)); return send.call(this, data); };
+        })()""")
     try:
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -389,7 +396,7 @@ def test_a_busy_server_queues_the_run_and_stop_leaves_the_queue(browser: Any, on
             open_example(page, ex)
         set_code(first, ex["id"], LOOP)
         figure(first, ex["id"]).locator("button.run").click()
-        first.wait_for_function("id => /tick 1/.test(MPBook.run.example(id).views[0].text.stdout)", arg=ex["id"], timeout=15_000)
+        first.wait_for_function(PRINTED.format("tick 1"), arg=ex["id"], timeout=15_000)
 
         set_code(second, ex["id"], 'print("after the queue")\n')
         state = figure(second, ex["id"]).locator(".run-state")
@@ -403,7 +410,7 @@ def test_a_busy_server_queues_the_run_and_stop_leaves_the_queue(browser: Any, on
         figure(second, ex["id"]).locator("button.run").click()
         second.wait_for_function("id => MPBook.run.example(id).views[0].root.dataset.state === 'queued'", arg=ex["id"])
         figure(first, ex["id"]).locator("button.stop").click()
-        second.wait_for_function("id => { const v = MPBook.run.example(id).views[0]; return v.done; }", arg=ex["id"], timeout=20_000)
+        second.wait_for_function(DONE, arg=ex["id"], timeout=20_000)
         assert second.evaluate("id => MPBook.run.example(id).views[0].text.stdout", ex["id"]) == "after the queue\n"
     finally:
         context.close()

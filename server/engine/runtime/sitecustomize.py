@@ -38,15 +38,43 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from importlib.machinery import ModuleSpec
     from multiprocessing.process import BaseProcess
-    from types import ModuleType
+    from types import FrameType, ModuleType
 
 try:  # in the runtime venv, where sandbox/base.py puts engine/wire.py
     from mpbook_wire import (  # type: ignore[import-not-found]  # exists only in the runtime venv
-        ENV, EXIT, INPUT, LAST, MORE, NAME_MAX, OUTPUT, READ, STACK, START, STDERR, STDOUT, WAITING, encode, room,
+        ENV,
+        EXIT,
+        INPUT,
+        LAST,
+        MORE,
+        NAME_MAX,
+        OUTPUT,
+        READ,
+        STACK,
+        START,
+        STDERR,
+        STDOUT,
+        WAITING,
+        encode,
+        room,
     )
 except ImportError:  # imported by the server
     from mpbook.engine.wire import (
-        ENV, EXIT, INPUT, LAST, MORE, NAME_MAX, OUTPUT, READ, STACK, START, STDERR, STDOUT, WAITING, encode, room,
+        ENV,
+        EXIT,
+        INPUT,
+        LAST,
+        MORE,
+        NAME_MAX,
+        OUTPUT,
+        READ,
+        STACK,
+        START,
+        STDERR,
+        STDOUT,
+        WAITING,
+        encode,
+        room,
     )
 STACK_BYTES = 64 * 1024  # a longer dump is cut: 100 threads of 100 frames fit in about that
 FRAMES_MAX = 100  # per thread, as faulthandler
@@ -109,7 +137,7 @@ def format_stacks(interrupted: object = None) -> str:
     for ident in sorted(frames, key=lambda i: i != current):  # the main thread (the handler's) first
         name = names.get(ident)
         lines = [f"Thread 0x{ident:016x}{f' {name!r}' if name else ''} (most recent call first):"]
-        frame = frames[ident]
+        frame: FrameType | None = frames[ident]
         depth = 0
         while frame is not None:
             if depth == FRAMES_MAX:
@@ -136,8 +164,10 @@ def _answer_stacks(signum: int, frame: object) -> None:
     """The stack request's handler: this process's stacks as STACK records, the last one marked."""
     try:
         data = format_stacks(frame).encode("utf-8", "backslashreplace")[:STACK_BYTES]
-        name = _current_name()
-        name = (_special_name() or name if name == "MainProcess" else name).encode("utf-8", "replace")[:NAME_MAX]
+        current = _current_name()
+        if current == "MainProcess":
+            current = _special_name() or current
+        name = current.encode("utf-8", "replace")[:NAME_MAX]
         pid = os.getpid()
         size = room(name)
         pieces = [data[start:start + size] for start in range(0, len(data), size)] or [b""]
@@ -224,7 +254,7 @@ def _patch_process(module: ModuleType) -> None:
         # _parent_pid is the process that created this one (not the forkserver).
         start = f"{self._parent_pid} {_start_method()}"  # type: ignore[attr-defined]
         emit(START, 0, start.encode(), self.name)
-        code = bootstrap(self, *args, **kwargs)
+        code: int = bootstrap(self, *args, **kwargs)
         emit(EXIT, 0, str(code).encode(), self.name)
         return code
 
@@ -235,7 +265,7 @@ def _start_method() -> str:
     """How this child was started, read from the frames that called ``_bootstrap``: fork's
     ``popen_fork.Popen._launch``, or spawn's ``spawn._main``, called by the forkserver
     (``forkserver._serve_one``) or by ``spawn.spawn_main``."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         file = os.path.basename(frame.f_code.co_filename)
         if file == "popen_fork.py":
@@ -244,7 +274,7 @@ def _start_method() -> str:
             above = frame.f_back
             by_server = above is not None and os.path.basename(above.f_code.co_filename) == "forkserver.py"
             return "forkserver" if by_server else "spawn"
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return "unknown"
 
 
@@ -316,12 +346,12 @@ def enable_jitter(seed: str) -> None:
 
 def _patch_util(module: ModuleType) -> None:
     """Hand the record pipe to spawn children, the forkserver and the resource tracker."""
-    spawnv_passfds = module.spawnv_passfds  # type: ignore[attr-defined]
+    spawnv_passfds: Callable[[str, Sequence[str], list[int]], int] = module.spawnv_passfds
 
     def _spawnv_passfds(path: str, args: Sequence[str], passfds: Iterable[int]) -> int:
         return spawnv_passfds(path, args, [*passfds, _fd])
 
-    setattr(module, "spawnv_passfds", _spawnv_passfds)
+    module.spawnv_passfds = _spawnv_passfds  # type: ignore[attr-defined]  # ModuleType declares no such name
 
 
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
@@ -339,7 +369,7 @@ class _PatchOnImport:
         if patch is None:
             return None
         finder = sys.modules["_frozen_importlib_external"].PathFinder
-        spec = finder.find_spec(name, path, target)
+        spec: ModuleSpec | None = finder.find_spec(name, path, target)
         if spec is not None and spec.loader is not None:
             exec_module = spec.loader.exec_module
 
@@ -347,7 +377,7 @@ class _PatchOnImport:
                 exec_module(module)
                 patch(module)
 
-            spec.loader.exec_module = _exec_module
+            spec.loader.exec_module = _exec_module  # type: ignore[method-assign]  # this one loader, not its class
         return spec
 
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox.base import (
-    CGROUP_TRAMPOLINE, SANDBOX_HOME, Backend, Runtime, Sandbox, SandboxError, _reap_stale_dirs, reap_leftovers,
+    CGROUP_TRAMPOLINE,
+    SANDBOX_HOME,
+    Backend,
+    Runtime,
+    Sandbox,
+    SandboxError,
+    _reap_stale_dirs,
+    reap_leftovers,
     runtime,
 )
 from mpbook.engine.sandbox.basic import BasicBackend

@@ -12,7 +12,14 @@ from pathlib import Path
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox import apparmor, seccomp
 from mpbook.engine.sandbox.base import (
-    PATH, SANDBOX_HOME, SANDBOX_RUNTIME, SANDBOX_UID, Backend, Runtime, Sandbox, _signal,
+    PATH,
+    SANDBOX_HOME,
+    SANDBOX_RUNTIME,
+    SANDBOX_UID,
+    Backend,
+    Runtime,
+    Sandbox,
+    _signal,
 )
 
 

@@ -1,6 +1,5 @@
 # fails: each child knows its name
 import multiprocessing
-import os
 
 
 def task():

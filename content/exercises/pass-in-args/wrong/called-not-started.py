@@ -1,5 +1,4 @@
 # fails: three children
-import multiprocessing
 from pathlib import Path
 
 

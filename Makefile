@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run workshop test test-fast bench bench-short system-deps browser-deps node-deps build-js clean
+.PHONY: run workshop test test-fast lint bench bench-short system-deps browser-deps node-deps build-js clean
 
 run: $(VENV)/.installed system-deps
 	MPBOOK_HOST=$(HOST) MPBOOK_PORT=$(PORT) $(BIN)/mpbook serve
@@ -17,11 +17,22 @@ run: $(VENV)/.installed system-deps
 workshop: $(VENV)/.installed system-deps
 	$(BIN)/mpbook serve --workshop --port $(PORT)
 
-test: $(VENV)/.installed-test system-deps browser-deps node-deps
+test: $(VENV)/.installed-test system-deps browser-deps node-deps lint
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.installed-test system-deps
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+# The linters (settings in pyproject.toml and eslint.config.js): ruff on all the Python,
+# mypy on the package, eslint on the page's JavaScript. mypy knows the package only by
+# its import name, so it reads server/ through a link named mpbook; its messages say server/.
+MYPY_PATH := $(VENV)/mypy-path
+lint: $(VENV)/.installed-test node-deps
+	$(BIN)/ruff check .
+	@mkdir -p $(MYPY_PATH) && ln -sfn $(CURDIR)/server $(MYPY_PATH)/mpbook
+	@echo "mypy -p mpbook  (server/)"; out=$$(MYPYPATH=$(MYPY_PATH) $(BIN)/mypy -p mpbook 2>&1); status=$$?; \
+	  printf '%s\n' "$$out" | sed 's|^$(MYPY_PATH)/mpbook/|server/|'; exit $$status
+	npx eslint
 
 bench: $(VENV)/.installed-test system-deps browser-deps
 	$(BIN)/python -m bench

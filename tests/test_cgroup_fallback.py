@@ -98,8 +98,8 @@ def test_without_a_cgroup_a_memory_bomb_ends_for_memory(kind: str) -> None:
         "    raise SystemExit(p.exitcode)\n"
     )
     try:
-        main = run_to_completion(runner, RunRequest({"main.py": b"x = []\nwhile True:\n    x.append(bytearray(2**20))\n"},
-                                                    limits=limits))
+        hog = b"x = []\nwhile True:\n    x.append(bytearray(2**20))\n"
+        main = run_to_completion(runner, RunRequest({"main.py": hog}, limits=limits))
         spread = run_to_completion(runner, RunRequest({"main.py": child.encode()}, limits=limits))
         # Printing the word is not running out of memory.
         honest = run_to_completion(runner, RunRequest({"main.py": b"print('MemoryError')\nraise SystemExit(3)\n"},

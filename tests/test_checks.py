@@ -138,7 +138,8 @@ def test_uses_and_avoids_follow_import_aliases_and_scope() -> None:
     assert source("uses", code, api="multiprocessing.Lock")[0]
     assert source("uses", code, api="get_lock")[0]
     assert not source("uses", code, api="ProcessPoolExecutor")[0]
-    assert source("uses", "Process(target=work, args=())\n", api="target") == (True, "The program uses `target` (line 1).")
+    assert source("uses", "Process(target=work, args=())\n", api="target") == (
+        True, "The program uses `target` (line 1).")
 
 
 @pytest.mark.parametrize(("kind", "table", "message"), [
@@ -157,7 +158,9 @@ def test_bad_tables_are_explained(kind: str, table: dict[str, Any], message: str
 
 def test_a_line_reported_in_two_chunks_is_one_line() -> None:
     result = record([], [(1, MAIN, 0, 5, 0)])
-    output = [OutputChunk("stdout", "total: ", MAIN, "MainProcess", 1.0), OutputChunk("stdout", "a\n", 1, "Process-1", 2.0),
-              OutputChunk("stdout", "40", MAIN, "MainProcess", 3.0), OutputChunk("stdout", "\n", MAIN, "MainProcess", 4.0)]
+    output = [OutputChunk("stdout", "total: ", MAIN, "MainProcess", 1.0),
+              OutputChunk("stdout", "a\n", 1, "Process-1", 2.0),
+              OutputChunk("stdout", "40", MAIN, "MainProcess", 3.0),
+              OutputChunk("stdout", "\n", MAIN, "MainProcess", 4.0)]
     split = RunResult(0, "ok", "", "", output, result.events, 10.0)
     assert [(line.text, line.pid) for line in Run(split, "fork").lines["stdout"]] == [("a", 1), ("total: 40", MAIN)]

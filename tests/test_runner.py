@@ -367,6 +367,7 @@ def test_without_cgroups_limits_fall_back_to_rlimits(backend: Backend) -> None:
         assert run_.wait(30)
         info = recorder.calls[0][1]
         assert not info.cgroup and info.enforcement["memory_bytes"] == "RLIMIT_AS (each process)"
-        assert (run_.result.reason, run_.result.stderr.splitlines()[-1]) == ("memory", "MemoryError")  # RLIMIT_AS hit: reported as memory
+        # RLIMIT_AS hit: reported as memory
+        assert (run_.result.reason, run_.result.stderr.splitlines()[-1]) == ("memory", "MemoryError")
     finally:
         runner.close()

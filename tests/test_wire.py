@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from mpbook.engine import wire
 from mpbook.engine.sandbox import runtime
@@ -55,7 +56,7 @@ def test_a_bad_name_is_replaced_not_fatal() -> None:
 def test_the_runtime_venv_holds_this_format_compiled() -> None:
     rt = runtime()
     [copy] = rt.root.glob("lib/python3.*/site-packages/mpbook_wire.py")
-    assert copy.read_bytes() == open(wire.__file__, "rb").read()
+    assert copy.read_bytes() == Path(wire.__file__).read_bytes()
     assert list(copy.parent.glob("__pycache__/mpbook_wire.*.pyc"))
     probe = "import sys; print(sys.modules['mpbook_wire'].__file__)"
     done = subprocess.run([str(rt.python), "-I", "-c", probe], capture_output=True, text=True, env={}, check=True)

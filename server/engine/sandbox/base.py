@@ -117,7 +117,8 @@ def _build_runtime(interpreter: Path) -> Runtime:
         shutil.rmtree(root, ignore_errors=True)
         raise SandboxError(f"the interpreter {interpreter} cannot run readers' programs: {problem}")
     (root / "pyvenv.cfg").write_text(
-        f"home = {Path(found['executable']).parent}\ninclude-system-site-packages = false\nversion = {found['version']}\n"
+        f"home = {Path(found['executable']).parent}\ninclude-system-site-packages = false\n"
+        f"version = {found['version']}\n"
     )
     (root / "bin").mkdir()
     (root / "bin" / "python").symlink_to(found["executable"])

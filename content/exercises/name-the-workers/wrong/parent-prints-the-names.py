@@ -1,5 +1,6 @@
 # fails: each child knows its name
 import multiprocessing
+import os
 
 
 def task():

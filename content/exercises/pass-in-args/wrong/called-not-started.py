@@ -1,4 +1,5 @@
 # fails: three children
+import multiprocessing
 from pathlib import Path
 
 

@@ -18,7 +18,7 @@ def test_part_headings_and_notes_appear_in_both_tables_of_contents(book_app) -> 
         first = book.lessons.index(part.lessons[0]) + 1
         assert f'<h3 class="toc-part">{part.title}</h3>' in home
         assert f'<ol class="toc" start="{first}">' in home
-        assert f'<p class="book-toc-part">{part.title}</p>' in sidebar
+        assert f'<li class="book-toc-part">{part.title}</li>' in sidebar
         if part.note:
             assert part.note.replace("'", "&#39;") in home
 

@@ -137,7 +137,7 @@ def test_host_files_are_not_visible(runner: Runner) -> None:
         "import os\n"
         f"for path in ['/etc/shadow', '/etc/passwd', '/root/.bashrc', '/root/.ssh', '{REPO}', '/work', '/sys']:\n"
         "    print(path, os.path.exists(path))\n"
-        "print(sorted(os.listdir('/root')))\n"
+        "print(sorted(os.listdir('/root')) if os.path.isdir('/root') else [])\n"  # no /root under /usr/bin/python3
     )
     result = run(runner, source)
     lines = result.stdout.splitlines()

@@ -79,6 +79,10 @@ for module in modules:
     source, name = module.rsplit("=", 1)
     shutil.copy2(source, os.path.join(site, name))
     py_compile.compile(os.path.join(site, name), doraise=True)
+# Debian's python3 has a sitecustomize of its own in the standard library, which comes first
+# on sys.path: this .pth (read by site before it imports sitecustomize) puts ours first.
+with open(os.path.join(site, "00-mpbook-first.pth"), "w") as pth:
+    pth.write("import sys; sys.path.insert(0, sys.path.pop(sys.path.index(sitedir)))\\n")
 print(json.dumps({"version": platform.python_version(), "executable": os.path.realpath(sys.executable),
                   "prefixes": sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)}),
                   "start_method": multiprocessing.get_start_method()}))

@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run workshop test test-fast lint bench bench-short system-deps browser-deps node-deps build-js clean
+.PHONY: run workshop test test-fast lint bench bench-short system-deps test-deps browser-deps node-deps build-js clean
 
 run: $(VENV)/.installed system-deps
 	MPBOOK_HOST=$(HOST) MPBOOK_PORT=$(PORT) $(BIN)/mpbook serve
@@ -17,10 +17,10 @@ run: $(VENV)/.installed system-deps
 workshop: $(VENV)/.installed system-deps
 	$(BIN)/mpbook serve --workshop --port $(PORT)
 
-test: $(VENV)/.installed-test system-deps browser-deps node-deps lint
+test: $(VENV)/.installed-test system-deps test-deps browser-deps node-deps lint
 	$(BIN)/python -m pytest -q
 
-test-fast: $(VENV)/.installed-test system-deps
+test-fast: $(VENV)/.installed-test system-deps test-deps
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 # The linters (settings in pyproject.toml and eslint.config.js): ruff on all the Python,
@@ -66,6 +66,17 @@ system-deps:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  ($(APT) install -y -qq bubblewrap || ($(APT) update -qq && $(APT) install -y -qq bubblewrap)) >/dev/null; \
 	else echo "note: bubblewrap is missing, so examples run in the basic sandbox. Install it with: sudo apt-get install bubblewrap"; fi
+	@if ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  ($(APT) install -y -qq libseccomp2 || ($(APT) update -qq && $(APT) install -y -qq libseccomp2)) >/dev/null; \
+	else echo "note: libseccomp is missing, so bwrap runs without its seccomp filter. Install it with: sudo apt-get install libseccomp2"; fi
+
+# The non-root containment test (tests/test_nonroot.py) builds a venv of Debian's python3 as
+# an unprivileged user would; that needs python3-venv.
+test-deps:
+	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || ! [ -x /usr/bin/python3 ] || \
+	  /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then :; \
+	else ($(APT) install -y -qq python3-venv || ($(APT) update -qq && $(APT) install -y -qq python3-venv)) >/dev/null; fi
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here),
 # and the deployment test drives nginx.

@@ -82,11 +82,12 @@ def test_the_containment_suite_passes_as_an_unprivileged_user() -> None:
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
            "PYTHONPATH": f"{code / 'path'}:{code}", "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
-        [shutil.which("runuser") or "runuser", "-u", USER, "--", str(venv / "bin" / "python"), "-m", "pytest", "-v", "-p", "no:cacheprovider",
-         "-o", "addopts=", *SUITES],
+        [shutil.which("runuser") or "runuser", "-u", USER, "--", str(venv / "bin" / "python"), "-m", "pytest", "-v",
+         "-p", "no:cacheprovider", "-o", "addopts=", *SUITES],
         cwd=code, env=env, capture_output=True, text=True, timeout=600,
     )
     report = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
     for name in MUST_PASS:
-        assert any(name in line and "PASSED" in line for line in done.stdout.splitlines()), f"{name} did not pass:\n{report}"
+        passed = any(name in line and "PASSED" in line for line in done.stdout.splitlines())
+        assert passed, f"{name} did not pass:\n{report}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mpbook.engine.runtime.sitecustomize import stack_signal
 
-GRACE_SECONDS = 0.25  # how long a round waits for answers; a Python process answers in milliseconds
+GRACE_SECONDS = 0.5  # how long a round waits for answers: milliseconds on an idle machine, 100 ms and more on a busy one
 
 
 @dataclass(frozen=True)

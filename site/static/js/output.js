@@ -1,9 +1,14 @@
 /* Output: the one place where server frames become page content. A RunView is
-   the panel of one run: a status line, the streamed output (each line with a
-   colour-coded badge of the process that printed it) and the timeline.
+   the panel of one run: a status line (with "Where are they?", which asks every
+   process for its stack), the streamed output (each line with a colour-coded
+   badge of the process that printed it), the input line, the timeline with the
+   stacks under its lanes, and the cores-busy strip.
    Program output is only ever inserted as text. */
-import { el } from "./dom.js";
+import { button, el } from "./dom.js";
+import * as stacks from "./stacks.js";
+import { InputLine } from "./stdin.js";
 import { Timeline, seconds } from "./timeline.js";
+import { UsageStrip } from "./usage.js";
 
 const PALETTE = 8;
 
@@ -18,7 +23,8 @@ export function endWords(frame, stoppedHow) {
 
 /** A run's panel inside `parent`; `label` names it ("Run 2 of 3"). */
 export class RunView {
-  constructor(parent, label) {
+  /** `send(frame)`, when given, sends the run's client frames (stacks, stdin); false if it could not. */
+  constructor(parent, label, send) {
     this.label = label || "this run";
     this.root = el("div", "run-view");
     const status = el("div", "run-status");
@@ -28,13 +34,20 @@ export class RunView {
     this.clock.setAttribute("aria-hidden", "true");
     status.appendChild(this.state);
     status.appendChild(this.clock);
+    this.send = send || null;
+    this.whereButton = button("where", "Where are they?", "Show where every process of the run is, without stopping it");
+    this.whereButton.hidden = true;
+    this.whereButton.addEventListener("click", () => { if (this.send) { this.send({ op: "stacks" }); } });
+    status.appendChild(this.whereButton);
     this.root.appendChild(status);
     this.out = el("div", "run-output");
     this.out.setAttribute("role", "region");
     this.out.setAttribute("aria-label", "Output of " + this.label);
     this.out.tabIndex = 0;
     this.root.appendChild(this.out);
+    this.input = this.send ? new InputLine(this.root, this.label, this.send, (text) => { this.echo(text); }) : null;
     this.timeline = new Timeline(this.root, this.label);
+    this.usage = new UsageStrip(this.root);
     parent.appendChild(this.root);
 
     this.procs = {};
@@ -49,6 +62,12 @@ export class RunView {
     this.timer = null;
     this.pending = [];
     this.flushHandle = null;
+    this.lastDrawn = -Infinity;
+    this.follow = true;  /* keep the newest line in view, until the reader scrolls up */
+    this.scrollHandle = null;
+    this.out.addEventListener("scroll", () => {
+      this.follow = this.out.scrollHeight - this.out.scrollTop - this.out.clientHeight < 24;
+    }, { passive: true });
   }
 
   setState(kind, text) {
@@ -79,6 +98,7 @@ export class RunView {
     const now = this.now();
     this.clock.textContent = seconds(now);
     this.timeline.scaleTo(now, true);
+    this.usage.scaleTo(now);
   }
 
   startClock() {
@@ -92,12 +112,22 @@ export class RunView {
     if (this.timer !== null) { window.clearInterval(this.timer); this.timer = null; }
   }
 
-  /* Output frames are kept as they come and drawn in batches, once per animation
-     frame (or sooner, before any other frame), so a program that prints tens of
-     thousands of lines costs one layout per batch rather than one per line. */
+  /* An output frame is drawn the moment it comes, unless another was drawn within
+     the last animation frame: then it waits for the next one with every other
+     that comes meanwhile, so a program that prints tens of thousands of lines
+     costs one layout per batch rather than one per line. Nothing here reads the
+     layout (that would force the browser to lay the page out there and then);
+     following the newest line is done at the next animation frame. */
   queueOutput(frame) {
     const stream = frame.stream === "stderr" ? "stderr" : "stdout";
     this.text[stream] += String(frame.data || "");
+    const now = window.performance.now();
+    if (this.flushHandle === null && now - this.lastDrawn >= 16) {
+      this.lastDrawn = now;
+      this.appendOutput(frame);
+      this.scrollSoon();
+      return;
+    }
     this.pending.push(frame);
     if (this.flushHandle === null) {
       this.flushHandle = window.requestAnimationFrame(() => { this.flushHandle = null; this.flush(); });
@@ -110,12 +140,36 @@ export class RunView {
       this.flushHandle = null;
     }
     if (!this.pending.length) { return; }
-    const out = this.out;
-    const atEnd = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
     const frames = this.pending;
     this.pending = [];
+    this.lastDrawn = window.performance.now();
     for (const frame of frames) { this.appendOutput(frame); }
-    if (atEnd) { out.scrollTop = out.scrollHeight; }
+    this.scrollSoon();
+  }
+
+  scrollSoon() {
+    if (!this.follow || this.scrollHandle !== null) { return; }
+    this.scrollHandle = window.requestAnimationFrame(() => {
+      this.scrollHandle = null;
+      this.out.scrollTop = this.out.scrollHeight;
+    });
+  }
+
+  /** What the reader sent to stdin, shown in the output as a terminal echoes it. */
+  echo(text) {
+    this.flush();
+    const line = el("div", "line input");
+    line.appendChild(el("span", "text", text.replace(/\n$/, "")));
+    this.out.appendChild(line);
+    this.open = {};
+    this.scrollSoon();
+  }
+
+  /** A "stack" frame: the process's stack under its lane. */
+  showStack(frame) {
+    const p = this.procs[frame.pid];
+    const slot = this.timeline.stackSlot(frame.pid);
+    slot.appendChild(stacks.render(frame, p ? p.colour : this.order.length % PALETTE));
   }
 
   appendOutput(frame) {
@@ -179,6 +233,18 @@ export class RunView {
         this.startMethod = frame.start_method || null;
         this.setState("running", "Running" + (frame.start_method ? " (" + frame.start_method + ")" : "") + "…");
         this.startClock();
+        if (this.input) { this.input.open(); }
+        this.whereButton.hidden = !this.send;
+        break;
+      case "stack":
+        this.showStack(frame);
+        break;
+      case "usage":
+        this.usage.add(frame);
+        break;
+      case "input":
+        if (this.input) { this.input.waiting(frame.waiting); }
+        this.root.classList.toggle("wants-input", !!frame.waiting);
         break;
       case "process":
         this.processEvent(frame);
@@ -194,8 +260,21 @@ export class RunView {
     }
   }
 
+  /** An error answering a frame sent during the run (stdin, stacks): said by the input line. */
+  notice(frame) {
+    if (this.input) { this.input.say(capital(String(frame.message || ""))); }
+  }
+
+  /** The run can take nothing more: no input line, no "Where are they?". */
+  closeControls() {
+    if (this.input) { this.input.close(); }
+    this.whereButton.hidden = true;
+    this.root.classList.remove("wants-input");
+  }
+
   finish(frame) {
     this.stopClock();
+    this.closeControls();
     this.done = true;
     const t = typeof frame.t === "number" ? frame.t : this.now();
     const words = capital(endWords(frame, this.stoppedHow));
@@ -211,6 +290,7 @@ export class RunView {
       if (p.end === null) { p.end = t; this.timeline.lane(p).row.classList.add("cut"); }
     }
     this.timeline.scaleTo(t, false);
+    this.usage.scaleTo(t);
     this.timeline.describe(this.order);
     if (!this.out.firstChild) {
       this.out.appendChild(el("div", "line note", this.startedAt === null ? "The run did not start." : "The program printed nothing."));
@@ -221,6 +301,7 @@ export class RunView {
   fail(message, code) {
     this.flush();
     this.stopClock();
+    this.closeControls();
     this.done = true;
     this.setState("bad", capital(String(message)));
     if (code) { this.root.setAttribute("data-error", code); }
@@ -236,4 +317,4 @@ export class RunView {
 }
 
 /** A new RunView: the one way run.js and the tests make a run's panel. */
-export function create(parent, label) { return new RunView(parent, label); }
+export function create(parent, label, send) { return new RunView(parent, label, send); }

@@ -85,8 +85,9 @@ function onFrame(frame) {
   if (!active) { return; }
   if (frame.type === "started") { active.started = true; }
   if (frame.type === "error") {
-    /* An error answers our last message. Before "started" it means the run was refused. */
-    if (active.started) { return; }
+    /* An error answers our last message. Before "started" it means the run was refused;
+       after, it answers input or a request for stacks, and the run goes on. */
+    if (active.started) { active.view.notice(frame); return; }
     /* "busy" can answer a run sent the moment the previous one exited, before the
        server has freed the connection, or when every queue place is taken: retry a little. */
     if (frame.code === "busy" && (active.retries || 0) < 6 && !active.stopping && !pending) {
@@ -108,7 +109,9 @@ function onFrame(frame) {
   if (frame.type === "exit") { endActive(); }
 }
 
-for (const type of ["queued", "started", "output", "process", "exit", "error"]) { connection.on(type, onFrame); }
+for (const type of ["queued", "started", "output", "process", "stack", "usage", "input", "exit", "error"]) {
+  connection.on(type, onFrame);
+}
 
 connection.on("up", (hello) => {
   editor.setEditing(hello.editing !== false);
@@ -297,7 +300,7 @@ class Example {
   viewFor(index, times) {
     if (!this.views[index]) {
       const label = times > 1 ? "run " + (index + 1) + " of " + times + " of " + this.id : "the run of " + this.id;
-      const view = output.create(this.grid, label);
+      const view = output.create(this.grid, label, (frame) => connection.send(frame));
       if (times > 1) {
         const head = el("div", "run-title", "Run " + (index + 1));
         view.root.insertBefore(head, view.root.firstChild);

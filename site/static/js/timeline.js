@@ -2,7 +2,9 @@
    (growing while it runs), its exit code at the end, and a tick at each moment
    it printed. Drawn with DOM elements whose positions are CSS calculations on
    custom properties, so a live update changes one number (--total) rather than
-   every element. A visually hidden table says the same for screen readers.
+   every element. A visually hidden table says the same for screen readers
+   (the drawn lanes are hidden from them). A process's stack, when asked for,
+   sits in a slot right under its lane, readable by all.
    output.js feeds it; it never reads frames itself. */
 import { clear, el } from "./dom.js";
 
@@ -27,7 +29,6 @@ export class Timeline {
     head.appendChild(this.scale);
     this.root.appendChild(head);
     this.lanes = el("div", "tl-lanes");
-    this.lanes.setAttribute("aria-hidden", "true");
     this.root.appendChild(this.lanes);
     this.table = el("table", "visually-hidden");
     this.table.appendChild(el("caption", null, "Processes of " + (label || "this run") + ", in the order they started"));
@@ -63,6 +64,8 @@ export class Timeline {
       lane.exit = el("span", "tl-exit");
       lane.track.appendChild(lane.bar);
       lane.track.appendChild(lane.exit);
+      lane.label.setAttribute("aria-hidden", "true");
+      lane.track.setAttribute("aria-hidden", "true");
       lane.row.appendChild(lane.label);
       lane.row.appendChild(lane.track);
       lane.row.setAttribute("data-pid", String(proc.pid));
@@ -81,6 +84,22 @@ export class Timeline {
       lane.exit.style.setProperty("--e", String(proc.end));
     }
     return lane;
+  }
+
+  /** The place under the lane of process `pid` (or, for a process with no lane, such as
+      the resource tracker, under all lanes) for its stack; emptied for a new one. */
+  stackSlot(pid) {
+    this.slots = this.slots || {};
+    let slot = this.slots[pid];
+    if (!slot) {
+      slot = el("div", "tl-stack");
+      const lane = this.byPid[pid];
+      this.lanes.insertBefore(slot, lane ? lane.row.nextSibling : null);
+      this.slots[pid] = slot;
+      this.root.hidden = false;
+    }
+    clear(slot);
+    return slot;
   }
 
   /** Mark that process `proc` printed at `t` ms. */

@@ -1,16 +1,14 @@
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 def work(n):
     if n == 2:
         os._exit(1)  # the worker vanishes, with no exception to send back
-    time.sleep(0.2)
     return n
 
 if __name__ == '__main__':
-    pool = ProcessPoolExecutor(2)
+    pool = ProcessPoolExecutor(1)
     futures = [pool.submit(work, n) for n in range(6)]
     for n, future in enumerate(futures):
         try:

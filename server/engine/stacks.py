@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mpbook.engine.runtime.sitecustomize import stack_signal
 
-GRACE_SECONDS = 0.5  # how long a round waits for answers: milliseconds on an idle machine, 100 ms and more on a busy one
+GRACE_SECONDS = 0.5  # how long a round waits: answers take milliseconds when idle, 100 ms and more when busy
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from browserkit import get_json
-from test_browser_runs import figure, open_example, set_code
+from test_browser_runs import open_example, set_code
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,8 @@ def test_the_strip_shows_cores_busy_and_peak_memory(page: Any, example: dict[str
 
 def test_input_goes_to_the_program_and_a_child_reads_end_of_file(page: Any, example: dict[str, Any]) -> None:
     code = ("import multiprocessing as mp\n"
-            "def child():\n    try:\n        input()\n    except EOFError:\n        print('child: EOFError', flush=True)\n"
+            "def child():\n    try:\n        input()\n"
+            "    except EOFError:\n        print('child: EOFError', flush=True)\n"
             "if __name__ == '__main__':\n    p = mp.Process(target=child)\n    p.start()\n    p.join()\n"
             "    print('name?', flush=True)\n    print('hello', input(), flush=True)\n")
     fig = start(page, example, code, "name?")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bursts, examples, pageload, startup, streaming
+from . import bursts, examples, pageload, soak, startup, streaming
 from .common import Report, format_table, machine
 
 MEASUREMENTS: dict[str, Callable[[bool], Report]] = {
@@ -25,6 +25,7 @@ MEASUREMENTS: dict[str, Callable[[bool], Report]] = {
     "streaming": streaming.measure,
     "examples": examples.measure,
     "pageload": pageload.measure,
+    "soak": soak.measure,
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from mpbook.book.errors import ContentError
 from mpbook.book.exercises import Exercise, load_exercises, with_lesson
-from mpbook.engine.runner import REASONS, START_METHODS
+from mpbook.engine.runs import REASONS, START_METHODS
 
 SUMMARY_HEADING = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
 SUMMARY_NOTE = re.compile(r"^>\s?(?P<text>.*?)\s*$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mpbook.engine.runner import Limits, StartedInfo
+from mpbook.engine.runs import Limits, StartedInfo
 
 Frame = dict[str, Any]
 

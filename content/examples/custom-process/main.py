@@ -9,4 +9,4 @@ if __name__ == "__main__":
     p.start()
     print('carrying on...')
 
-    # The parent's line usually comes first, but the order is not guaranteed.
+    # Which line comes first is not guaranteed: under fork, either can.

@@ -79,3 +79,16 @@ def test_bad_check_frames_are_explained(book_app: Flask) -> None:
         got = Collector()
         RunSession(wiring_of(book_app), "127.0.0.1", got).handle(json.dumps({"op": "check", **frame}))
         assert got.frames[-1]["type"] == "error" and got.frames[-1]["code"] == code
+
+
+def test_run_with_an_exercise_runs_the_code_with_its_files(book_app: Flask) -> None:
+    got = Collector()
+    session = RunSession(wiring_of(book_app), "127.0.0.1", got)
+    code = "print(open('greeting.txt').read().strip())\n"
+    session.handle(json.dumps({"op": "run", "exercise": "pass-in-args", "code": code, "start_method": "spawn"}))
+    deadline = time.monotonic() + DEADLINE
+    while not any(f["type"] == "exit" for f in got.frames) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [f["data"] for f in got.frames if f["type"] == "output"] == ["good morning from the file\n"]
+    started = next(f for f in got.frames if f["type"] == "started")
+    assert started["example"] == "pass-in-args" and started["start_method"] == "spawn"

@@ -48,7 +48,7 @@ def new_seed() -> int:
     return random.SystemRandom().randrange(SEED_RANGE)
 
 
-def request_for(exercise: Exercise, source: str, method: str, limits: Limits, jitter: int | None) -> RunRequest:
+def request_for(exercise: Exercise, source: str, method: str | None, limits: Limits, jitter: int | None) -> RunRequest:
     """One run of ``source`` for ``exercise``: its data files, its time limit, the delays' seed."""
     wall = min(exercise.timeout, limits.wall_seconds) if exercise.timeout else limits.wall_seconds
     return RunRequest(files=exercise.files_with(source), start_method=method,

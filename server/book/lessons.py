@@ -20,6 +20,7 @@ from typing import Any
 
 from mpbook.book.errors import ContentError
 from mpbook.book.exercises import Exercise, load_exercises, with_lesson
+from mpbook.book.predict import Prediction, parse_predictions
 from mpbook.engine.runs import REASONS, START_METHODS
 
 SUMMARY_HEADING = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
@@ -90,6 +91,7 @@ class Lesson:
     markdown: str
     example_ids: list[str] = field(default_factory=list)
     exercise_ids: list[str] = field(default_factory=list)
+    predictions: list[Prediction] = field(default_factory=list)
     part: str = ""  # title of the part of the book it belongs to; "" before the first part heading
 
 
@@ -140,6 +142,10 @@ def load_book(content_dir: Path) -> Book:
         if path.is_dir()
     } if (content_dir / "examples").is_dir() else {}
     exercises = load_exercises(content_dir / "exercises")
+    shared = sorted(set(exercises) & set(examples))
+    if shared:
+        raise ContentError(f"an exercise and an example share the id {shared[0]!r}; their ids name page "
+                           "elements and saved edits, so they must differ")
     lessons: list[Lesson] = []
     parts = [Part("")]
     used: dict[str, str] = {}
@@ -175,6 +181,10 @@ def load_book(content_dir: Path) -> Book:
             if xid in placed:
                 raise ContentError(f"exercise {xid!r} is placed twice ({placed[xid]} and {lesson.slug})")
             placed[xid] = lesson.slug
+        for prediction in lesson.predictions:
+            if prediction.example not in lesson.example_ids:
+                raise ContentError(f"lesson {lesson.slug} asks a predict question about {prediction.example!r}, "
+                                   "which it does not embed")
         lessons.append(lesson)
     if not lessons:
         raise ContentError("SUMMARY.md lists no lessons")
@@ -206,7 +216,8 @@ def _load_lesson(path: Path, title: str) -> Lesson:
     text = path.read_text("utf-8")
     ids = [m["id"] for m in EXAMPLE_FENCE.finditer(text)]
     exercise_ids = [m["id"] for m in EXERCISE_FENCE.finditer(text)]
-    return Lesson(slug=path.stem, title=title, markdown=text, example_ids=ids, exercise_ids=exercise_ids)
+    return Lesson(slug=path.stem, title=title, markdown=text, example_ids=ids, exercise_ids=exercise_ids,
+                  predictions=parse_predictions(path.stem, text))
 
 
 def _load_example(folder: Path) -> Example:

@@ -19,6 +19,7 @@ from pygments.util import ClassNotFound
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Book, Example, Lesson
+from mpbook.book.predict import Prediction, parse_one
 from mpbook.engine.runner import START_METHODS
 
 LIGHT_STYLE = "friendly"
@@ -112,6 +113,8 @@ def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
         return render_example(book.examples[info[1]], book, wall_seconds)
     if info[:1] == ["exercise"] and len(info) == 2:
         return render_exercise(book.exercises[info[1]])
+    if info[:1] == ["predict"] and len(info) == 2:
+        return render_prediction(parse_one(f"predict {info[1]}", info[1], token.content))
     return highlight_code(token.content, info[0] if info else "text")
 
 
@@ -237,3 +240,20 @@ def render_exercise(exercise: Exercise) -> str:
          if exercise.hints else ""),
         "</figure>",
     ])
+
+
+def render_prediction(prediction: Prediction) -> str:
+    """A "predict, then run" question: the choices as radio buttons (the page's script judges the
+    run that follows against them), and the explanation, shown after a run."""
+    name = f"predict-{prediction.example}"
+    choices = "".join(
+        f'<label class="predict-choice"><input type="radio" name="{name}" value="{i}"> {render_inline(c.text)}</label>'
+        for i, c in enumerate(prediction.choices))
+    data = json.dumps(prediction.as_json()).replace("</", "<\\/")
+    explain = f'<div class="predict-explain" hidden>{MARKDOWN.render(prediction.explain)}</div>' if prediction.explain else ""
+    return (
+        f'<fieldset class="predict" data-predict="{escape(prediction.example)}">'
+        f'<legend>Predict, then run: {render_inline(prediction.question)}</legend>'
+        f'{choices}<p class="predict-verdict" role="status">Choose an answer, then run the example below.</p>'
+        f'{explain}<script type="application/json" class="predict-data">{data}</script></fieldset>'
+    )

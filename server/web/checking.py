@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.grading import SEED_RANGE, CheckRun, new_seed, request_for, run_check
-from mpbook.engine.runner import RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.runner import START_METHODS, RunRequest, StartedInfo
 from mpbook.web import protocol
 
 if TYPE_CHECKING:
@@ -46,13 +46,42 @@ def parse(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, str, in
     elif not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_RANGE:
         session.error("bad_request", f"\"seed\" must be a whole number from 0 to {SEED_RANGE - 1}.")
         return None
-    size = sum(len(data) for data in exercise.files_with(code).values())
-    if size > session.wiring.limits.source_bytes:
-        most = session.wiring.limits.source_bytes // 1024
-        session.error("too_large", str(SourceTooLarge(
-            f"The program is {size // 1024} KiB; this server takes up to {most} KiB.")))
+    if not _fits(session, exercise, code):
         return None
     return exercise, code, seed
+
+
+def run_request(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, RunRequest] | None:
+    """A plain run of the reader's code (or the starter) with an exercise's files; None after
+    sending the error."""
+    xid = frame.get("exercise")
+    exercise = session.wiring.book.exercises.get(xid) if isinstance(xid, str) else None
+    if exercise is None:
+        session.error("unknown_exercise", f"There is no exercise called {xid!r}.")
+        return None
+    code = frame.get("code")
+    if code is not None and not isinstance(code, str):
+        session.error("bad_request", "\"code\" must be the program's text.")
+        return None
+    if code is not None and not session.wiring.editing:
+        session.error("forbidden", "Editing is turned off on this server; run the published examples.")
+        return None
+    method = frame.get("start_method")
+    if method is not None and method not in START_METHODS:
+        session.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
+        return None
+    source = exercise.starter if code is None else code
+    if not _fits(session, exercise, source):
+        return None
+    return exercise, request_for(exercise, source, method, session.wiring.limits, None)
+
+
+def _fits(session: RunSession, exercise: Exercise, code: str) -> bool:
+    size = sum(len(data) for data in exercise.files_with(code).values())
+    limit = session.wiring.limits.source_bytes
+    if size > limit:
+        session.error("too_large", f"The program is {size // 1024} KiB; this server takes up to {limit // 1024} KiB.")
+    return size <= limit
 
 
 def first_request(exercise: Exercise, code: str, session: RunSession) -> RunRequest:

@@ -8,6 +8,8 @@ import * as connection from "./connection.js";
 import { button, clear, el } from "./dom.js";
 import * as editor from "./editor.js";
 import * as output from "./output.js";
+import { exerciseClass } from "./exercise.js";
+import "./predict.js";
 
 const examples = [];
 const byId = {};
@@ -21,11 +23,13 @@ function runKeys() { return (isMac() ? "⌘" : "Ctrl") + "+Enter"; }
 
 /* ---- the queue ---------------------------------------------------------- */
 
-/** Ask for `times` runs of example `ex`; stops whatever runs now first. */
-function request(ex, times) {
+/** Ask for `times` runs of example `ex` (kind "run"), or for a Check of an exercise (kind
+    "check": one request whose runs each send "started" ... "exit", then one "check" frame);
+    stops whatever runs now first. */
+function request(ex, times, kind = "run") {
   if (!connection.hello()) { return; }
   if (pending) { pending.ex.cancelled(); }
-  pending = { ex, times, method: ex.method(), code: ex.codeToSend() };
+  pending = { ex, times, kind, method: ex.method(), code: ex.codeToSend() };
   ex.prepare(times);
   if (active) {
     stopActive(active.ex === ex ? null : "stopped: you ran another example");
@@ -57,11 +61,9 @@ function sendNext() {
 }
 
 function startRun(ex, plan, index) {
-  const frame = { op: "run", example: ex.id };
-  if (plan.code !== null) { frame.code = plan.code; }
-  if (plan.method) { frame.start_method = plan.method; }
+  const frame = ex.runFrame(plan);
   const view = ex.viewFor(index, plan.times);
-  active = { ex, plan, index, view, frame, stopping: false, remaining: plan.times - index - 1 };
+  active = { ex, plan, index, view, frame, stopping: false, remaining: plan.times - index - 1, runs: 0 };
   ex.running(true);
   if (!connection.send(frame)) {
     view.fail("Not connected to the server.");
@@ -83,7 +85,12 @@ function endActive() {
 
 function onFrame(frame) {
   if (!active) { return; }
-  if (frame.type === "started") { active.started = true; }
+  if (frame.type === "started") {
+    /* A Check's second and later runs each get a view of their own. */
+    if (active.plan.kind === "check" && active.runs > 0) { active.view = active.ex.checkView(active.runs, frame.start_method); }
+    active.runs += 1;
+    active.started = true;
+  }
   if (frame.type === "error") {
     /* An error answers our last message. Before "started" it means the run was refused;
        after, it answers input or a request for stacks, and the run goes on. */
@@ -105,11 +112,20 @@ function onFrame(frame) {
     endActive();
     return;
   }
+  if (frame.type === "check") {
+    active.ex.showCheck(frame);
+    endActive();
+    return;
+  }
   active.view.render(frame);
-  if (frame.type === "exit") { endActive(); }
+  if (frame.type === "exit") {
+    active.ex.figure.dispatchEvent(new CustomEvent("mpbook:run-exit", { detail: { frame, stdout: active.view.text.stdout } }));
+    /* A Check goes on until its check frame; one that left the queue ends with this exit. */
+    if (active.plan.kind !== "check" || !active.started) { endActive(); }
+  }
 }
 
-for (const type of ["queued", "started", "output", "process", "stack", "usage", "input", "exit", "error"]) {
+for (const type of ["queued", "started", "output", "process", "stack", "usage", "input", "exit", "error", "check"]) {
   connection.on(type, onFrame);
 }
 
@@ -229,6 +245,14 @@ class Example {
 
   codeToSend() {
     return this.editor.edited() ? this.editor.code() : null;
+  }
+
+  /** The frame that asks the server for run `plan`. */
+  runFrame(plan) {
+    const frame = { op: "run", example: this.id };
+    if (plan.code !== null) { frame.code = plan.code; }
+    if (plan.method) { frame.start_method = plan.method; }
+    return frame;
   }
 
   markEdited(edited) {
@@ -364,10 +388,12 @@ function openShared() {
   });
 }
 
+const Exercise = exerciseClass(Example, request);
+
 function init() {
-  for (const figure of document.querySelectorAll("figure.example[data-example]")) {
+  for (const figure of document.querySelectorAll("figure.example[data-example], figure.exercise[data-exercise]")) {
     try {
-      const ex = new Example(figure);
+      const ex = figure.classList.contains("exercise") ? new Exercise(figure) : new Example(figure);
       examples.push(ex);
       byId[ex.id] = ex;
     } catch (e) { window.console.error("mpbook: example", figure.getAttribute("data-example"), e); }

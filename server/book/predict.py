@@ -65,7 +65,8 @@ def parse_one(where: str, example: str, body: str) -> Prediction:
         raise ContentError(f"{where}: {error}") from None
     unknown = sorted(set(data) - {"question", "choices", "explain"})
     if unknown:
-        raise ContentError(f"{where}: unknown key {', '.join(map(repr, unknown))}; the keys are question, choices, explain")
+        raise ContentError(f"{where}: unknown key {', '.join(map(repr, unknown))}; "
+                           "the keys are question, choices, explain")
     question, explain = data.get("question"), data.get("explain", "")
     if not isinstance(question, str) or not question.strip():
         raise ContentError(f"{where}: 'question' is required and must be text")

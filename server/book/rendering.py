@@ -250,7 +250,8 @@ def render_prediction(prediction: Prediction) -> str:
         f'<label class="predict-choice"><input type="radio" name="{name}" value="{i}"> {render_inline(c.text)}</label>'
         for i, c in enumerate(prediction.choices))
     data = json.dumps(prediction.as_json()).replace("</", "<\\/")
-    explain = f'<div class="predict-explain" hidden>{MARKDOWN.render(prediction.explain)}</div>' if prediction.explain else ""
+    explain = (f'<div class="predict-explain" hidden>{MARKDOWN.render(prediction.explain)}</div>'
+               if prediction.explain else "")
     return (
         f'<fieldset class="predict" data-predict="{escape(prediction.example)}">'
         f'<legend>Predict, then run: {render_inline(prediction.question)}</legend>'

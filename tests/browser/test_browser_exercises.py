@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from browserkit import get_json, run_and_wait, wait_connected
 
 pytestmark = pytest.mark.browser
@@ -88,13 +89,16 @@ def test_hints_come_one_at_a_time(page: Any) -> None:
 
 def test_run_in_an_exercise_runs_the_readers_code_with_its_files(page: Any) -> None:
     open_lesson(page, "isolation")
-    page.evaluate("() => MPBook.run.example('pass-in-args').editor.load(\"print(open('greeting.txt').read().strip())\\n\")")
+    code = "print(open('greeting.txt').read().strip())\n"
+    page.evaluate("code => MPBook.run.example('pass-in-args').editor.load(code)", code)
     box = page.locator('figure.exercise[data-exercise="pass-in-args"]')
     box.scroll_into_view_if_needed()
     box.locator("button.run").click()
-    page.wait_for_function("() => { const ex = MPBook.run.example('pass-in-args'); return ex.views.length && ex.views[0].done; }",
-                           timeout=40_000)
-    assert page.evaluate("() => MPBook.run.example('pass-in-args').views[0].text.stdout") == "good morning from the file\n"
+    page.wait_for_function(
+        "() => { const ex = MPBook.run.example('pass-in-args'); return ex.views.length && ex.views[0].done; }",
+        timeout=40_000)
+    stdout = page.evaluate("() => MPBook.run.example('pass-in-args').views[0].text.stdout")
+    assert stdout == "good morning from the file\n"
 
 
 def test_predict_then_run_says_whether_the_run_agreed(page: Any) -> None:

@@ -11,11 +11,8 @@ import json
 import math
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import server_process
+
 # The binary the server runs on, not a `python3` on PATH (a pyenv shim adds ~15 ms to every start).
 INTERPRETER = os.path.realpath(sys.executable)
-STARTUP_SECONDS = 40
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -187,76 +184,11 @@ def clean_interpreter(into: Path) -> str:
 
 
 # ---- the server ------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
+# One server starter for tests and benchmarks: tests/helpers.py owns it.
 
 # Settings that would make a benchmark measure something else: no rate limit,
 # a loopback host, the real book unless the caller says otherwise.
 SERVER_ENV = {"MPBOOK_HOST": "127.0.0.1", "MPBOOK_RUNS_PER_MINUTE": "0", "MPBOOK_EDITING": "true"}
-
-
-@dataclass(frozen=True)
-class Served:
-    """A running ``mpbook serve``: its base URL, its (gunicorn master) process, its output file."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-@contextmanager
-def server_process(env: Mapping[str, str] | None = None, keep_settings: bool = True,
-                   args: Sequence[str] = ()) -> Iterator[Served]:
-    """``mpbook serve`` (plus ``args``) on a free loopback port for the block.
-
-    ``keep_settings=False`` drops the caller's MPBOOK_* variables, so the server runs
-    with its defaults plus ``env``. The server's output goes to a file, never to a
-    pipe nobody reads, and is shown if the server fails to start.
-    """
-    port = free_port()
-    base = os.environ if keep_settings else {k: v for k, v in os.environ.items() if not k.startswith("MPBOOK_")}
-    full_env = {**base, "PYTHONUNBUFFERED": "1", **(env or {})}
-    # Open for the server's whole life, closed below: no with-block fits.
-    log = tempfile.NamedTemporaryFile(prefix="mpbook-server-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mpbook.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not answers(url):
-            if process.poll() is not None:
-                raise BenchError(f"the server exited with {process.returncode}:\n{Path(log.name).read_text()}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"the server did not answer within {STARTUP_SECONDS} s:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
-        yield Served(url, process, Path(log.name))
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-        log.close()
-        os.unlink(log.name)
-
-
-def answers(url: str) -> bool:
-    """Whether a server answers HTTP at all: a 403 of a token-guarded server counts."""
-    try:
-        urllib.request.urlopen(url + "/", timeout=2).close()
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 @contextmanager

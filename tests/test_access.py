@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import time
+import signal
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.client import HTTPConnection
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, request
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 
-from bench.common import server_process
-from helpers import FIXTURE_CONTENT, live_server
+from helpers import FIXTURE_CONTENT, Client, Served, live_server, server_process, wait_until
 from mpbook import settings
 from mpbook.web import create_app
 from mpbook.web.access import READER_COOKIE
@@ -140,10 +136,10 @@ def test_log_lines_never_carry_a_token() -> None:
 # A real server in workshop mode: the join line, the cookie over HTTP and WebSocket, and its output.
 
 @contextmanager
-def workshop_server() -> Iterator[tuple[str, Path]]:
-    """``mpbook serve --workshop`` on loopback; yields its URL and the file its output goes to."""
+def workshop_server() -> Iterator[Served]:
+    """``mpbook serve --workshop`` on loopback."""
     with server_process({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT)}, args=["--workshop"]) as served:
-        yield served.url, served.log
+        yield served
 
 
 def join(url: str, token: str) -> str:
@@ -158,38 +154,31 @@ def join(url: str, token: str) -> str:
     return cookie.split(";")[0]
 
 
-def open_socket(url: str, cookie: str | None = None) -> ClientConnection:
-    headers = {"Cookie": cookie} if cookie else None
-    # Entered by hand (not in a with block) so that a test can hold several open at once.
-    return connect(url.replace("http://", "ws://") + "/ws", additional_headers=headers,
-                   proxy=None, open_timeout=10).__enter__()
-
-
-def first_frame(ws: ClientConnection) -> dict[str, Any]:
-    return json.loads(ws.recv(timeout=10))
-
-
 def test_workshop_server_prints_join_links_and_never_logs_the_tokens() -> None:
-    with workshop_server() as (url, log):
-        text = log.read_text()
+    with workshop_server() as served:
+        url = served.url
+        text = served.log.read_text()
         token = re.search(r"readers join at +http://\S+/\?token=(\S+)", text)
         status = re.search(r"instructor status at +\S+/status\?token=(\S+)", text)
         assert token and status, text
         token_value, status_value = token.group(1), status.group(1)
         assert len(token_value) >= 20 and token_value != status_value
         with pytest.raises(InvalidStatus) as refused:
-            open_socket(url)
+            Client(url)
         assert refused.value.response.status_code == 403
         cookie = join(url, token_value)
-        with open_socket(url, cookie) as ws:
-            assert first_frame(ws)["type"] == "hello"
+        reader = Client(url, headers={"Cookie": cookie})
+        assert reader.hello is not None and reader.hello["type"] == "hello"
+        reader.close()
         for path in (f"/?token={token_value}x", f"/lessons/first?token={token_value}", f"/status?token={status_value}"):
             try:
                 urllib.request.urlopen(url + path, timeout=5).close()
             except urllib.error.HTTPError:
                 pass
-        time.sleep(0.5)
-        text = log.read_text()
+        # Stopped, the server has written all it will: then nothing it wrote may show a token.
+        served.process.send_signal(signal.SIGTERM)
+        served.process.wait(20)
+        text = served.log.read_text()
     lines = text.splitlines()
     # Bound to 127.0.0.1, the server prints one join link and one status link, and nothing else shows a token.
     assert [line for line in lines if token_value in line] == [token.group(0).join(["  ", ""])]
@@ -201,38 +190,47 @@ def test_workshop_server_prints_join_links_and_never_logs_the_tokens() -> None:
 
 def test_a_client_address_holds_at_most_its_share_of_connections() -> None:
     with live_server({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_CONNECTIONS_PER_CLIENT": "2"}) as url:
-        first, second = open_socket(url), open_socket(url)
+        first, second = Client(url), Client(url)
         try:
-            assert first_frame(first)["type"] == first_frame(second)["type"] == "hello"
-            with open_socket(url) as third:
-                refused = first_frame(third)
-                assert refused["type"] == "error" and refused["code"] == "busy"
-                assert "from your address" in refused["message"]
-                with pytest.raises(ConnectionClosed) as closed:
-                    third.recv(timeout=5)
-                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            assert first.hello == second.hello and first.hello is not None and first.hello["type"] == "hello"
+            third = Client(url)
+            refused = third.hello
+            assert refused is not None and refused["type"] == "error" and refused["code"] == "busy"
+            assert "from your address" in refused["message"]
+            with pytest.raises(ConnectionClosed) as closed:
+                third.ws.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
             second.close()
-            time.sleep(0.3)  # the server notices the close on its reader thread
-            with open_socket(url) as again:
-                assert first_frame(again)["type"] == "hello"
+            # The server notices the close on its reader thread; until then a third page is refused.
+            again = wait_until(lambda: welcomed(url), what="a connection after one closed")
+            again.close()
         finally:
             first.close()
             second.close()
 
 
+def welcomed(url: str) -> Client | None:
+    """A connection to ``url`` if the server greets it, else None (it was refused)."""
+    client = Client(url)
+    if client.hello is not None and client.hello["type"] == "hello":
+        return client
+    client.close()
+    return None
+
+
 def test_open_connections_never_take_the_threads_pages_need() -> None:
     # 6 threads: 4 for connections, 2 kept for pages.
     with live_server({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_THREADS": "6"}) as url:
-        sockets = [open_socket(url) for _ in range(4)]
+        sockets = [Client(url) for _ in range(4)]
         try:
-            assert all(first_frame(ws)["type"] == "hello" for ws in sockets)
-            with open_socket(url) as extra:
-                refused = first_frame(extra)
-                assert refused["code"] == "busy" and "reconnects by itself" in refused["message"]
-            started = time.monotonic()
-            with urllib.request.urlopen(url + "/lessons/first", timeout=5) as page:
+            assert all(ws.hello is not None and ws.hello["type"] == "hello" for ws in sockets)
+            extra = Client(url)
+            refused = extra.hello
+            extra.close()
+            assert refused is not None and refused["code"] == "busy" and "reconnects by itself" in refused["message"]
+            # A page still has a thread: it is served (without one it would wait for a socket to close).
+            with urllib.request.urlopen(url + "/lessons/first", timeout=15) as page:
                 assert page.status == 200
-            assert time.monotonic() - started < 2
         finally:
             for ws in sockets:
                 ws.close()

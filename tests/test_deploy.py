@@ -23,8 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from bench.common import answers
-from helpers import FIXTURE_CONTENT, ROOT, free_port, live_server
+from helpers import FIXTURE_CONTENT, ROOT, answers, free_port, live_server, wait_until
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 TOKEN = "hall-token-for-the-test"
@@ -77,11 +76,10 @@ def hall() -> Iterator[tuple[str, list[str], ExitStack, ExitStack]]:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 10
-            while not answers(url):
+            def up() -> bool:
                 assert nginx.poll() is None, nginx.stderr.read().decode() if nginx.stderr else ""
-                assert time.monotonic() < deadline, "nginx did not answer within 10 s"
-                time.sleep(0.1)
+                return answers(url)
+            wait_until(up, 10, 0.1, "nginx answering")
             yield url, instances, first, second
         finally:
             nginx.send_signal(signal.SIGQUIT)  # graceful: finishes open connections, then exits

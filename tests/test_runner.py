@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from helpers import wait_until
 from mpbook.engine.runner import (
     Limits,
     QuietCallbacks,
@@ -231,12 +231,8 @@ def test_output_below_sys_stdout_is_forwarded_untagged(runner: Runner) -> None:
 
 
 def wait_for_output(recorder: Recorder, text: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in "".join(c[2] for c in list(recorder.calls) if c[0] == "output"):
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"{text!r} never appeared")
+    wait_until(lambda: text in "".join(c[2] for c in list(recorder.calls) if c[0] == "output"), timeout,
+               what=f"output {text!r}")
 
 
 def test_stop_interrupts_politely(runner: Runner) -> None:
@@ -282,7 +278,7 @@ def test_warm_and_cold_sandboxes_both_run(backend: Backend, warm: int) -> None:
     runner = Runner(backend, warm=warm)
     try:
         if warm:
-            time.sleep(0.5)  # let the pool fill
+            wait_until(lambda: runner._pool, 20, what="a warm sandbox")
         recorder = Recorder()
         run_ = runner.start(RunRequest({"main.py": b"print('hi')\n"}, limits=LIMITS), recorder)
         assert run_.wait(30)
@@ -298,9 +294,10 @@ def test_a_silent_run_does_not_keep_the_pool_empty(backend: Backend) -> None:
     # The refill waits for a starting run's first output, but only for a moment.
     runner = Runner(backend, warm=1)
     try:
-        time.sleep(0.5)  # let the pool fill
+        wait_until(lambda: runner._pool, 20, what="a warm sandbox")
         silent = runner.start(RunRequest({"main.py": b"import time\ntime.sleep(5)\n"}, limits=LIMITS), Recorder())
-        time.sleep(1.0)
+        # The pool refills while the silent run still runs (it sleeps 5 s and prints nothing).
+        wait_until(lambda: runner._pool, 4, what="the pool refilled during a silent run")
         recorder = Recorder()
         second = runner.start(RunRequest({"main.py": b"print('hi')\n"}, limits=LIMITS), recorder)
         assert second.wait(30)

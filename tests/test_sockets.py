@@ -5,16 +5,13 @@ test_session.py; these tests show the same path works through the socket and the
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import connect
 
-from helpers import FIXTURE_CONTENT, live_server
+from helpers import FIXTURE_CONTENT, Client, live_server, text
 
 POOL = """\
 import os
@@ -54,61 +51,20 @@ def server() -> Iterator[str]:
         yield url
 
 
-class Session:
-    """A WebSocket client that reads frames with a deadline."""
-
-    def __init__(self, base: str, origin: str | None = None) -> None:
-        self._connection = connect(base.replace("http://", "ws://") + "/ws", origin=origin,  # type: ignore[arg-type]
-                                   proxy=None, max_size=None, open_timeout=10)
-        self.ws = self._connection.__enter__()
-        self.hello = self.next()
-
-    def send(self, frame: dict[str, Any] | str) -> None:
-        self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
-
-    def next(self, timeout: float = 10) -> dict[str, Any]:
-        try:
-            raw = self.ws.recv(timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(f"no frame within {timeout} s") from None
-        return json.loads(raw)
-
-    def until_exit(self, timeout: float = 20) -> list[dict[str, Any]]:
-        frames = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            frame = self.next(max(0.1, deadline - time.monotonic()))
-            frames.append(frame)
-            if frame["type"] == "exit":
-                return frames
-        raise AssertionError(f"no exit frame within {timeout} s: {frames}")
-
-    def run(self, **fields: Any) -> list[dict[str, Any]]:
-        self.send({"op": "run", **fields})
-        return self.until_exit()
-
-    def close(self) -> None:
-        self._connection.__exit__(None, None, None)
-
-
 @pytest.fixture
-def session(server: str) -> Iterator[Session]:
-    s = Session(server)
+def session(server: str) -> Iterator[Client]:
+    s = Client(server)
     yield s
     s.close()
 
 
-def text(frames: list[dict[str, Any]], stream: str = "stdout") -> str:
-    return "".join(f["data"] for f in frames if f["type"] == "output" and f["stream"] == stream)
-
-
-def test_hello_names_the_sandbox(session: Session) -> None:
+def test_hello_names_the_sandbox(session: Client) -> None:
     assert session.hello["type"] == "hello"
     assert session.hello["sandbox"] in ("bwrap", "basic")
     assert session.hello["default_start_method"] in session.hello["start_methods"]
 
 
-def test_published_example_runs_and_streams(session: Session) -> None:
+def test_published_example_runs_and_streams(session: Client) -> None:
     frames = session.run(example="hello")
     started = frames[0]
     assert started["type"] == "started" and started["example"] == "hello"
@@ -119,19 +75,19 @@ def test_published_example_runs_and_streams(session: Session) -> None:
     assert frames[-1]["type"] == "exit" and frames[-1]["reason"] == "ok" and frames[-1]["code"] == 0
 
 
-def test_original_example_shows_the_real_error(session: Session) -> None:
+def test_original_example_shows_the_real_error(session: Client) -> None:
     frames = session.run(example="hello-typo")
     assert "NameError: name 'prnt' is not defined" in text(frames, "stderr")
     assert frames[-1]["reason"] == "error" and frames[-1]["code"] == 1
 
 
-def test_edited_code_runs_in_place_of_the_example(session: Session) -> None:
+def test_edited_code_runs_in_place_of_the_example(session: Client) -> None:
     frames = session.run(example="hello", code="print(6 * 7)\n")
     assert text(frames) == "42\n"
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
-def test_child_output_and_events_are_tagged(session: Session, method: str) -> None:
+def test_child_output_and_events_are_tagged(session: Client, method: str) -> None:
     frames = session.run(example="hello", code=CHILD, start_method=method)
     assert frames[0]["start_method"] == method
     child_lines = [f for f in frames if f["type"] == "output" and f["data"].startswith("from child")]
@@ -146,7 +102,7 @@ def test_child_output_and_events_are_tagged(session: Session, method: str) -> No
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
-def test_pool_workers_are_tagged(session: Session, method: str) -> None:
+def test_pool_workers_are_tagged(session: Client, method: str) -> None:
     frames = session.run(example="hello", code=POOL, start_method=method)
     assert frames[-1]["reason"] == "ok", text(frames, "stderr")
     tasks = [f for f in frames if f["type"] == "output" and f["data"].startswith("task")]
@@ -157,7 +113,7 @@ def test_pool_workers_are_tagged(session: Session, method: str) -> None:
     assert {f["process"] for f in tasks} <= {f["name"] for f in frames if f["type"] == "process"}
 
 
-def test_stop_ends_a_running_program(session: Session) -> None:
+def test_stop_ends_a_running_program(session: Client) -> None:
     session.send({"op": "run", "example": "hello", "code": "import time\nprint('up', flush=True)\ntime.sleep(60)\n"})
     while session.next()["type"] != "output":
         pass
@@ -167,7 +123,7 @@ def test_stop_ends_a_running_program(session: Session) -> None:
     assert frames[-1]["message"] == "Stopped by you"
 
 
-def test_wall_time_limit_says_so(session: Session) -> None:
+def test_wall_time_limit_says_so(session: Client) -> None:
     frames = session.run(example="hello", code="import time\nprint('waiting')\ntime.sleep(60)\n")
     assert frames[-1]["reason"] == "timeout"
     assert "wall time" in frames[-1]["message"]
@@ -178,7 +134,7 @@ def test_wall_time_limit_says_so(session: Session) -> None:
     ("frame", "code"),
     [("not json", "bad_request"), ({"op": "run", "example": "hello", "code": "#" * 40_000}, "too_large")],
 )
-def test_bad_frames_get_an_error_and_the_connection_stays_usable(session: Session, frame: Any, code: str) -> None:
+def test_bad_frames_get_an_error_and_the_connection_stays_usable(session: Client, frame: Any, code: str) -> None:
     """Every kind of bad frame is in test_session.py; these two show an error crosses the socket."""
     session.send(frame)
     reply = session.next()
@@ -187,7 +143,7 @@ def test_bad_frames_get_an_error_and_the_connection_stays_usable(session: Sessio
 
 
 def test_oversized_message_closes_with_1009(server: str) -> None:
-    s = Session(server)
+    s = Client(server)
     s.send({"op": "run", "example": "hello", "code": "#" * 100_000})
     with pytest.raises(ConnectionClosed) as closed:
         s.ws.recv(timeout=5)
@@ -195,13 +151,13 @@ def test_oversized_message_closes_with_1009(server: str) -> None:
 
 
 def test_leaving_stops_the_run(server: str) -> None:
-    s = Session(server)
+    s = Client(server)
     s.send({"op": "run", "example": "hello", "code": "import time\nprint('up', flush=True)\ntime.sleep(60)\n"})
     while s.next()["type"] != "output":
         pass
     s.close()
     # The slot comes back: two fresh runs (the server has two slots) start at once.
-    others = [Session(server), Session(server)]
+    others = [Client(server), Client(server)]
     try:
         for o in others:
             o.send({"op": "run", "example": "hello"})
@@ -213,11 +169,11 @@ def test_leaving_stops_the_run(server: str) -> None:
 
 def test_foreign_origin_handshake_is_refused(server: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        Session(server, origin="http://evil.example")
+        Client(server, origin="http://evil.example")
     assert refused.value.response.status_code == 403
 
 
 def test_own_origin_handshake_is_accepted(server: str) -> None:
-    s = Session(server, origin=server)
+    s = Client(server, origin=server)
     assert s.hello["type"] == "hello"
     s.close()

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.request
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from helpers import FIXTURE_CONTENT, ROOT, live_server
+from helpers import FIXTURE_CONTENT, ROOT, Client, live_server, wait_until
 from mpbook.web import create_app
 from mpbook.web.access import STATUS_COOKIE
-from test_access import first_frame, open_socket
 
 STATUS = "instructor-token-5678"
 READER = "reader-token-1234"
@@ -85,12 +83,11 @@ def fetch_status(url: str) -> dict[str, Any]:
 
 
 def wait_for(url: str, test: Any, timeout: float = 15) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
+    """The status numbers, once they pass ``test``."""
+    def passing() -> dict[str, Any] | None:
         data = fetch_status(url)
-        if test(data) or time.monotonic() > deadline:
-            return data
-        time.sleep(0.1)
+        return data if test(data) else None
+    return wait_until(passing, timeout, 0.1, "the status numbers")
 
 
 @pytest.mark.slow
@@ -98,17 +95,17 @@ def test_the_numbers_follow_runs_queue_and_limits() -> None:
     env = {"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT), "MPBOOK_STATUS_TOKEN": STATUS, "MPBOOK_MAX_RUNS": "1",
            "MPBOOK_QUEUE_SIZE": "1", "MPBOOK_WALL_SECONDS": "3", "MPBOOK_RUNS_PER_MINUTE": "5"}
     with live_server(env) as url:
-        a, b, c = open_socket(url), open_socket(url), open_socket(url)
+        a, b, c = Client(url), Client(url), Client(url)
         try:
             for ws in (a, b, c):
-                assert first_frame(ws)["type"] == "hello"
-            a.send(json.dumps({"op": "run", "example": "hello", "code": "import time\ntime.sleep(60)\n"}))
-            assert first_frame(a)["type"] == "started"
-            b.send(json.dumps({"op": "run", "example": "hello"}))
-            assert first_frame(b) == {"type": "queued", "position": 1}
+                assert ws.hello is not None and ws.hello["type"] == "hello"
+            a.send({"op": "run", "example": "hello", "code": "import time\ntime.sleep(60)\n"})
+            assert a.next()["type"] == "started"
+            b.send({"op": "run", "example": "hello"})
+            assert b.next() == {"type": "queued", "position": 1}
             for expected in ("busy", "busy", "busy", "rate_limited"):  # runs 3 to 6 in this minute
-                c.send(json.dumps({"op": "run", "example": "hello"}))
-                assert first_frame(c)["code"] == expected
+                c.send({"op": "run", "example": "hello"})
+                assert c.next()["code"] == expected
             data = fetch_status(url)
             assert data["runs"]["active"] == 1 and data["runs"]["waiting"] == 1
             assert data["connections"]["open"] == 3 and data["connections"]["clients"] == 1

@@ -31,6 +31,7 @@ from .common import (
 
 HELLO = 'print("hi")\n'
 TARGET_RATIO = 1.5
+DRAW_TARGET_MS = 2.0  # from an output frame's message to its line in the DOM (p95)
 # The warm pool refills in the background after each run; a sample taken before
 # it has would measure a cold start.
 REFILL_PAUSE = 0.3
@@ -69,7 +70,7 @@ ARM = """(id) => {
   const figure = document.querySelector(`figure.example[data-example="${id}"]`);
   const button = figure.querySelector("button.run");
   const panel = figure.querySelector(".example-run");
-  const sample = { clicked: null, frame: null, line: null };
+  const sample = { clicked: null, frame: null, line: null, stamp: null };
   window.__bench = sample;
   button.addEventListener("click", () => { sample.clicked = performance.now(); }, { capture: true, once: true });
   MPBook.connection.on("output", () => { if (sample.frame === null) { sample.frame = performance.now(); } });
@@ -82,6 +83,25 @@ ARM = """(id) => {
   observer.observe(panel, { childList: true, subtree: true, characterData: true });
 }"""
 DONE = "() => window.__bench.line !== null && MPBook.run.active() === null"
+
+# Before the page's scripts: every socket notes when the first output frame's message
+# event was made (MessageEvent.timeStamp, the clock of performance.now()), before any
+# handler of the page sees it; so "frame → line" is what the page takes to draw it.
+STAMP = """(() => {
+  const Socket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Socket(...args);
+    ws.addEventListener("message", (event) => {
+      const sample = window.__bench;
+      if (sample && sample.stamp === null && /"type": ?"output"/.test(String(event.data))) {
+        sample.stamp = event.timeStamp;
+      }
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Socket.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+})();"""
 
 # The page's own floor: while window.__benchEcho is set, a run sent on the page's
 # socket is answered at once, in the page, with the frames the server would send
@@ -105,18 +125,22 @@ ECHO = """() => {
 }"""
 
 
-def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], list[float], list[float], list[float]]:
+def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], list[float], list[float], list[float],
+                                                                   list[float]]:
     """Click → first output line in the page, → output frame received, the same with the
-    server's answer echoed in the page (the page's floor), and bare starts between them."""
+    server's answer echoed in the page (the page's floor), bare starts between them, and
+    each output frame's message → its line in the DOM."""
     lesson = get_json(f"{base}/api/examples/{example}")["lesson"]
     lines: list[float] = []
     frames: list[float] = []
     floor: list[float] = []
     bare: list[float] = []
+    drawn: list[float] = []
     with chromium() as browser:
         context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
         # The page sends kept edits as the run's code, as it would for a reader.
         context.add_init_script(f"localStorage.setItem('mpbook.edit.{example}', {HELLO!r});")
+        context.add_init_script(STAMP)
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.goto(f"/lessons/{lesson}")
@@ -143,10 +167,11 @@ def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], 
                 else:
                     lines.append(sample["line"] - sample["clicked"])
                     frames.append(sample["frame"] - sample["clicked"])
+                    drawn.append(sample["line"] - sample["stamp"])
             text = figure.locator(".run-output").inner_text()
             if "hi" not in text:
                 raise BenchError(f"the page did not show the output of print(\"hi\"): {text!r}")
-    return lines, frames, floor, bare
+    return lines, frames, floor, bare, drawn
 
 
 def _back_to_back(count: int) -> list[float]:
@@ -165,7 +190,7 @@ def measure(short: bool) -> Report:
         with socket_to(base) as client:
             sandbox = f"{client.hello['sandbox']} ({'contained' if client.hello['contained'] else 'not contained'})"
         warm, warm_bare = _socket_samples(base, example, count)
-        lines, frames, floor, browser_bare = _browser_samples(base, example, count)
+        lines, frames, floor, browser_bare, drawn = _browser_samples(base, example, count)
     with serve({"MPBOOK_WARM_SANDBOXES": "0"}) as base:
         cold, cold_bare = _socket_samples(base, example, count)
 
@@ -183,6 +208,10 @@ def measure(short: bool) -> Report:
         row('print("hi"), browser click → line', lines, browser_bare, True),
         row('print("hi"), browser click → frame', frames, browser_bare, False),
         row("browser click → line, answered in the page", floor, browser_bare, False),
+        Row('print("hi"), browser output frame → line in the DOM', Stats.of(drawn), "ms",
+            reference=f"click → frame {stats_text(Stats.of(frames), 'ms')}",
+            comparison=f"{Stats.of(drawn).median:.1f} ms after its frame", target=f"p95 ≤ {DRAW_TARGET_MS:g} ms",
+            verdict=verdict(Stats.of(drawn).p95 <= DRAW_TARGET_MS)),
         row('print("hi"), raw WebSocket, cold', cold, cold_bare, False),
     ]
     report.notes.append(

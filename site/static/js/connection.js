@@ -112,6 +112,13 @@ function onClose(ws, event) {
   scheduleRetry();
 }
 
+/** The socket lesson.html opened while the page loaded, with what it heard meanwhile; once. */
+function adoptEarly() {
+  const early = window.mpbookEarlySocket;
+  delete window.mpbookEarlySocket;
+  return early && early.socket.readyState <= 1 ? early : null;
+}
+
 /** Open the connection unless one is open or opening. */
 export function connect() {
   if (socket && (socket.readyState === 0 || socket.readyState === 1)) { return; }
@@ -119,9 +126,10 @@ export function connect() {
   window.clearInterval(countdownTimer);
   countdownTimer = null;
   setStatus("connecting", "Connecting…");
+  const early = adoptEarly();
   let ws;
   try {
-    ws = new WebSocket(url());
+    ws = early ? early.socket : new WebSocket(url());
   } catch {
     scheduleRetry();
     return;
@@ -130,6 +138,17 @@ export function connect() {
   ws.onmessage = (event) => onFrame(ws, event);
   ws.onclose = (event) => onClose(ws, event);
   ws.onerror = () => { /* onclose follows and schedules the retry */ };
+  if (early) {
+    for (const event of early.events) {
+      if (event.type === "close") { onClose(ws, event); } else { onFrame(ws, event); }
+    }
+  }
+}
+
+/** The page has nothing to run: close the socket it opened early, if any. */
+export function discardEarly() {
+  const early = adoptEarly();
+  if (early) { early.socket.close(); }
 }
 
 function reconnectNow() {

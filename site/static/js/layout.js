@@ -1,13 +1,13 @@
 /* Layout: on narrow screens (860px and less, as in book.css) the sidebar's
    table of contents starts folded, and it follows the width when it changes.
-   The one classic script (not a module): loaded in <head> without defer, it
-   marks <html> at once so run.css can keep the open list from flashing on a
-   phone before the fold is closed. Modules are deferred, too late for that. */
+   A classic deferred script: lesson.html marks <html> with "js-layout" in an
+   inline script at the top of <head>, before the first paint, so that run.css
+   keeps the open list from flashing on a phone before the fold is closed; a
+   script that blocked the parser for that would delay the whole page. */
 (function () {
   "use strict";
   if (!window.matchMedia) { return; }
   const root = document.documentElement;
-  root.classList.add("js-layout");
   const narrow = window.matchMedia("(max-width: 860px)");
   function setup() {
     const fold = document.querySelector(".sidebar-fold");

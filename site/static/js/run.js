@@ -398,7 +398,7 @@ function init() {
       byId[ex.id] = ex;
     } catch (e) { window.console.error("mpbook: example", figure.getAttribute("data-example"), e); }
   }
-  if (!examples.length) { return; }
+  if (!examples.length) { connection.discardEarly(); return; }
   openShared();
   window.addEventListener("hashchange", openShared);
   /* Examples with kept edits show them in the editor at once. */

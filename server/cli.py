@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="any other setting; see 'mpbook settings'",
     )
 
-    commands.add_parser("settings", help="list every setting with its value, default and description")
+    listing = commands.add_parser("settings", help="list every setting with its value, default and description")
+    listing.add_argument("--markdown", action="store_true",
+                         help="print the table of docs/settings.md instead (defaults, not current values)")
 
     args = parser.parse_args(argv)
     try:
@@ -35,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         values = settings.load(overrides)
     except ValueError as error:
         parser.error(str(error))
+    if args.command == "settings" and args.markdown:
+        print(settings.markdown_table(), end="")
+        return 0
     if args.command == "settings":
         for s in settings.SETTINGS:
             shown = "(set)" if s.name in settings.SECRETS and values[s.name] else repr(values[s.name])

@@ -136,3 +136,25 @@ def load(
         if values[name] not in choices:
             raise ValueError(f"{BY_NAME[name].env} must be one of {', '.join(choices)}, not {values[name]!r}")
     return values
+
+
+def _shown_default(value: Any) -> str:
+    """A default as docs/settings.md shows it."""
+    if value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str) and value.startswith(str(ROOT) + os.sep):
+        return f"`{os.path.relpath(value, ROOT)}/` of the checkout"
+    return f"`{value}`"
+
+
+def markdown_table() -> str:
+    """The table of every setting for docs/settings.md (``mpbook settings --markdown``)."""
+    rows = ["| setting | environment | default | what it does |", "| --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        default = _shown_default(s.default)
+        if s.name in WORKSHOP_DEFAULTS:
+            default += f"; *workshop:* {_shown_default(WORKSHOP_DEFAULTS[s.name])}"
+        rows.append(f"| `{s.name}` | `{s.env}` | {default} | {s.help.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"

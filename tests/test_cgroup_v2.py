@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,12 +185,11 @@ def test_a_run_in_a_v2_cgroup_ends_for_the_limit_its_cgroup_reports(v2: tuple[Fa
         return made
 
     object.__setattr__(cgroups, "create", create)
-    started = time.monotonic()
     try:
         run = runner.start(RunRequest({"main.py": b"import time\nprint('ready', flush=True)\ntime.sleep(30)\n"},
                                       limits=Limits(wall_seconds=20)), Oom(run_dir, event))
         assert run.wait(30)
     finally:
         runner.close()
-    assert run.result.reason == reason and time.monotonic() - started < 10
+    assert run.result.reason == reason  # not "timeout": the limit ended it, long before the wall time
     assert not run_dir[0].exists()  # the run's cgroup was removed

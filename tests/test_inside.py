@@ -232,7 +232,8 @@ def test_usage_counts_busy_cores_and_resident_memory(runner: Runner) -> None:
     samples = recorder.of("usage")
     assert len(samples) >= 8, samples  # about every 100 ms over more than a second
     times = [t for _, t, _, _ in samples]
-    assert all(50 <= b - a <= 500 for a, b in itertools.pairwise(times)), times
+    # Never faster than the sampling period; how much slower depends on the machine's load (not asserted).
+    assert all(b - a >= 50 for a, b in itertools.pairwise(times)), times
     # Cores busy over time add up to the CPU time the children say they used (however
     # loaded the machine is, which decides how many cores they got).
     used = sum(float(line) for line in run.result.stdout.split())

@@ -1,14 +1,18 @@
-"""A short room (bench/load.py) against the real server, and each run in a cpu cgroup of its own."""
+"""A short room (the load script, bench/load.py, as a command) against the real server, and each
+run in a cpu cgroup of its own."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from bench.load import run_load
+from helpers import ROOT
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.runner import Limits, QuietCallbacks, Runner, RunRequest
 from mpbook.engine.sandbox import choose_backend
@@ -16,7 +20,9 @@ from mpbook.engine.sandbox import choose_backend
 
 @pytest.mark.slow
 def test_a_room_of_thirty_runs_everything_and_leaves_nothing() -> None:
-    results = run_load(clients=30, rounds=1, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "bench.load", "--clients", "30", "--rounds", "1", "--timeout", "300",
+                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=True)
+    results = json.loads(done.stdout)
     room = results["rounds"][0]
     assert room["client_failure_count"] == 0, room["client_failures"]
     assert room["runs"] == {"expected": 60, "ok": 60, "other_exit": [], "refused": [], "lost": 0}

@@ -35,12 +35,6 @@ export default [
     },
   },
   {
-    // The one classic script: it must run before first paint, which a (deferred) module cannot.
-    files: ["site/static/js/layout.js"],
-    languageOptions: { sourceType: "script" },
-    rules: { strict: ["error", "function"] },
-  },
-  {
     // Node: the bundle's build script and this file.
     files: ["site/js-src/**/*.mjs", "eslint.config.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node },

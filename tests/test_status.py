@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from helpers import FIXTURE_CONTENT, ROOT, Client, live_server, wait_until
+from helpers import FIXTURE_CONTENT, ROOT, Client, live_server, server_process, wait_until
+from mpbook.engine.cgroups import Cgroups
+from mpbook.engine.sandbox import BasicBackend
 from mpbook.web import create_app
 from mpbook.web.access import STATUS_COOKIE
+from mpbook.web.status import containment, containment_lines
+from mpbook.web.wiring import wiring_of
 
 STATUS = "instructor-token-5678"
 READER = "reader-token-1234"
@@ -121,3 +126,37 @@ def test_the_numbers_follow_runs_queue_and_limits() -> None:
                 ws.close()
         data = wait_for(url, lambda d: d["connections"]["open"] == 0)
         assert data["connections"]["open"] == 0
+
+
+def test_containment_says_what_is_in_force() -> None:
+    bare = BasicBackend(None, "bubblewrap is not installed")
+    assert containment(bare) == {"backend": "basic", "contained": False, "note": "bubblewrap is not installed",
+                                 "cgroup_version": None, "cgroup_controllers": [], "whole_run_limits": False}
+    assert containment_lines(bare) == [
+        "mpbook: sandbox basic, which does NOT contain programs (loopback only): bubblewrap is not installed",
+        "  whole-run limits off: memory and processes are limited per process (rlimits)"]
+    grouped = BasicBackend(Cgroups(1, {"pids": Path("/x/pids"), "memory": Path("/x/memory")}), "")
+    assert containment_lines(grouped)[1] == "  whole-run limits on: cgroup v1 (memory, pids)"
+    pids_only = BasicBackend(Cgroups(1, {"pids": Path("/x/pids")}), "")
+    assert containment_lines(pids_only)[1].startswith("  whole-run limits off (cgroup controllers here: pids)")
+
+
+def test_the_page_and_the_numbers_name_the_sandbox() -> None:
+    app = make_app(status_token=STATUS)
+    backend = wiring_of(app).backend
+    client = app.test_client()
+    data = client.get("/api/status", headers={"Authorization": f"Bearer {STATUS}"}).get_json()
+    assert data["sandbox"] == containment(backend)
+    html = client.get("/status", headers={"Authorization": f"Bearer {STATUS}"}).get_data(as_text=True)
+    assert f'<td id="sandbox-backend">{backend.name}' in html
+    assert ('<td id="sandbox-limits">on: cgroup' in html) == data["sandbox"]["whole_run_limits"]
+
+
+def test_the_server_prints_its_containment_when_it_starts() -> None:
+    with server_process({"MPBOOK_CONTENT_DIR": str(FIXTURE_CONTENT)}) as served:
+        def printed() -> str | None:
+            text = served.log.read_text()
+            return text if "whole-run limits" in text else None
+        log = wait_until(printed, what="the containment lines in the server's output")
+    assert re.search(r"^mpbook: sandbox (bwrap|basic)", log, re.M)
+    assert re.search(r"^  whole-run limits (on|off)", log, re.M)

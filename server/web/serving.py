@@ -18,6 +18,8 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from mpbook.engine.sandbox import reap_leftovers
 from mpbook.web import create_app, sockets
+from mpbook.web.status import containment_lines
+from mpbook.web.wiring import wiring_of
 
 log = logging.getLogger("mpbook")
 
@@ -49,7 +51,10 @@ class _Gunicorn(BaseApplication):
             self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
-        return create_app(self.values)
+        app = create_app(self.values)
+        for line in containment_lines(wiring_of(app).backend):  # in the worker, which chose the backend
+            print(line, flush=True)
+        return app
 
 
 class _Worker(ThreadWorker):

@@ -1,4 +1,5 @@
-"""The instructor's status page: runs, the queue, limit hits, connections and machine load.
+"""The instructor's status page: runs, the queue, limit hits, connections, machine load, and what
+contains the programs (also printed when the server starts).
 
 ``/status`` is the page, ``/api/status`` its numbers as JSON, polled by
 static/js/status.js. Both sit behind the status token (access.py). The numbers
@@ -12,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
+from mpbook.engine.sandbox import Backend
 from mpbook.web.admission import CAUSES
 from mpbook.web.wiring import Wiring, wiring_of
 
@@ -40,6 +42,7 @@ def snapshot(found: Wiring) -> dict[str, Any]:
     exits, refusals = found.exits.snapshot(), found.admission.refusals.snapshot()
     cgroups = found.backend.cgroups
     return {
+        "sandbox": containment(found.backend),
         "exercises": {x.id: dict(zip(("checked", "passed"), found.checks.counts(x.id), strict=True))
                       for x in found.book.exercises_in_order()},
         "runs": {"active": stats.running, "slots": stats.slots, "waiting": stats.waiting,
@@ -55,6 +58,34 @@ def snapshot(found: Wiring) -> dict[str, Any]:
             "sandbox_processes": cgroups.processes() if cgroups is not None else None,
         },
     }
+
+
+def containment(backend: Backend) -> dict[str, Any]:
+    """What contains readers' programs here: the backend, why it was chosen (``note``), and
+    whether whole-run limits are in force (a cgroup per run with the memory and pids controllers)."""
+    controllers = sorted(backend.cgroups.parents) if backend.cgroups is not None else []
+    return {
+        "backend": backend.name, "contained": backend.is_contained, "note": backend.note,
+        "cgroup_version": backend.cgroups.version if backend.cgroups is not None else None,
+        "cgroup_controllers": controllers,
+        "whole_run_limits": "memory" in controllers and "pids" in controllers,
+    }
+
+
+def containment_lines(backend: Backend) -> list[str]:
+    """``containment`` in plain words, for the operator's terminal when the server starts."""
+    found = containment(backend)
+    first = f"mpbook: sandbox {found['backend']}"
+    first += "" if found["contained"] else ", which does NOT contain programs (loopback only)"
+    lines = [first + (f": {found['note']}" if found["note"] else "")]
+    if found["whole_run_limits"]:
+        lines.append(f"  whole-run limits on: cgroup v{found['cgroup_version']} "
+                     f"({', '.join(found['cgroup_controllers'])})")
+    else:
+        having = f" (cgroup controllers here: {', '.join(found['cgroup_controllers'])})" \
+            if found["cgroup_controllers"] else ""
+        lines.append(f"  whole-run limits off{having}: memory and processes are limited per process (rlimits)")
+    return lines
 
 
 def memory() -> dict[str, int]:

@@ -2,7 +2,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-LIMIT = 192_000  # count the primes below this number
+LIMIT = 144_000  # count the primes below this number
 PIECES = 12      # cut into pieces, so that two workers share the work evenly
 
 def count_primes(start, stop):

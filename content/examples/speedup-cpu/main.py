@@ -2,44 +2,39 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-LIMIT = 144_000  # count the primes below this number
-PIECES = 12      # cut into pieces, so that two workers share the work evenly
+SECONDS = 0.5                     # each way of working gets this long
+BLOCK = range(100_000, 102_000)   # one block of work: test these 2,000 numbers for primes
 
-def count_primes(start, stop):
+def is_prime(n):
     """Trial division in pure Python: slow on purpose, and it holds the GIL all the time."""
-    count = 0
-    for n in range(max(start, 2), stop):
-        if all(n % d for d in range(2, int(n ** 0.5) + 1)):
-            count += 1
-    return count
+    return all(n % d for d in range(2, int(n ** 0.5) + 1))
 
-def pieces():
-    step = LIMIT // PIECES
-    return [(i * step, (i + 1) * step) for i in range(PIECES)]
+def work_until(deadline):
+    """Test BLOCK again and again until the deadline; return how many numbers were tested."""
+    tested = 0
+    while time.monotonic() < deadline:
+        sum(map(is_prime, BLOCK))
+        tested += len(BLOCK)
+    return tested
 
-def serial():
-    return sum(count_primes(start, stop) for start, stop in pieces())
-
-def on_pool(pool_class):
-    starts, stops = zip(*pieces())
-    with pool_class(2) as pool:  # starting the pool is part of the cost, so it is timed too
-        return sum(pool.map(count_primes, starts, stops))
-
-def timed(label, work):
-    start = time.perf_counter()
-    primes = work()
-    seconds = time.perf_counter() - start
-    print(f'{label:<12} {primes} primes in {seconds:.2f} s')
-    return seconds
+def measure(label, pool_class=None):
+    if pool_class is None:
+        tested = work_until(time.monotonic() + SECONDS)
+    else:
+        with pool_class(2) as pool:
+            list(pool.map(abs, range(2)))  # start both workers before the clock starts
+            deadline = time.monotonic() + SECONDS
+            tested = sum(pool.map(work_until, [deadline, deadline]))
+    print(f'{label:<12} {tested:>7,} numbers tested in {SECONDS} s')
+    return tested
 
 if __name__ == '__main__':
     cores = len(os.sched_getaffinity(0))  # os.process_cpu_count() on Python 3.13+
     print(f'cores this run may use: {cores}')
-    t_serial = timed('serial', serial)
-    t_threads = timed('2 threads', lambda: on_pool(ThreadPoolExecutor))
-    t_processes = timed('2 processes', lambda: on_pool(ProcessPoolExecutor))
+    serial = measure('serial')
+    threads = measure('2 threads', ThreadPoolExecutor)
+    processes = measure('2 processes', ProcessPoolExecutor)
     if cores < 2:
         print('only one core: two processes can only take turns on it, so no speed-up is shown')
     else:
-        print(f'speed-up over serial: 2 threads {t_serial / t_threads:.2f}x, '
-              f'2 processes {t_serial / t_processes:.2f}x')
+        print(f'speed-up over serial: 2 threads {threads / serial:.2f}x, 2 processes {processes / serial:.2f}x')

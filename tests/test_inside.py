@@ -184,8 +184,11 @@ def test_a_process_that_cannot_answer_is_reported_and_does_not_delay_the_end(run
     result = run.result
     assert result.reason == "timeout"
     assert [(s.process, s.text) for s in result.stacks] == [("MainProcess", None)]
-    # The end waited for the grace, and no longer: within a tick or two of wall + grace.
-    assert result.duration_ms < (2 + stacks.GRACE_SECONDS + 0.5) * 1000, result.duration_ms
+    # The silent process was given up at the grace, and the end came then: it did not wait
+    # for the process (which never answers). The slack is for a loaded machine, not a timing.
+    [silent] = result.stacks
+    assert silent.t >= 2000 and result.duration_ms - silent.t < 3000, (silent.t, result.duration_ms)
+    assert result.duration_ms < (2 + stacks.GRACE_SECONDS + 3) * 1000, result.duration_ms
 
 
 def test_stacks_of_a_program_without_children_and_of_an_ended_run(runner: Runner) -> None:

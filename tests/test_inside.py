@@ -4,6 +4,7 @@ memory samples, and the reader's input on stdin. Real sandboxes (bwrap where usa
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ LIMITS = Limits(wall_seconds=20, memory_bytes=256 * 2**20, processes=64, output_
 @pytest.fixture(scope="module", params=["bwrap", "basic"])
 def backend(request: pytest.FixtureRequest) -> Backend:
     try:
-        return choose_backend(request.param)
+        return choose_backend(request.param, python=os.environ.get("MPBOOK_PYTHON") or None)
     except SandboxError as error:
         pytest.skip(f"bubblewrap cannot be used here: {error}")
 
@@ -296,3 +297,21 @@ def test_a_run_that_is_not_interactive_reads_end_of_file(runner: Runner) -> None
     assert "EOFError" in "".join(c[1] for c in recorder.of("output"))
     with pytest.raises(InputRefused):
         run.write_input(b"x\n")
+
+
+def test_records_a_program_makes_up_are_bounded(runner: Runner) -> None:
+    """The record fd is the program's to write on: made-up stack pieces and input waits cost the server little."""
+    source = ("import os, time\nfrom mpbook_wire import encode, INPUT, STACK, MORE, WAITING, READ, ENV\n"
+              "fd = int(os.environ[ENV].split(':')[0])\n"
+              "for n in range(2000):\n"
+              "    os.write(fd, encode(STACK, MORE, os.getpid(), b'MainProcess', b'x' * 4000))\n"
+              "    os.write(fd, encode(STACK, MORE, 100000 + n, b'fake', b'y' * 4000))\n"
+              "    os.write(fd, encode(INPUT, WAITING if n % 2 else READ, 100000 + n, b'fake', b''))\n"
+              "print('flooded', flush=True)\ntime.sleep(30)\n")
+    run, recorder = start(runner, source)
+    recorder.said("flooded\n")
+    [answer] = run.stacks()  # the real answer comes, whatever the program wrote before
+    assert answer.text is not None and "time.sleep(30)" in answer.text
+    assert len(recorder.of("input")) <= 64
+    run.stop()
+    assert run.wait(10)

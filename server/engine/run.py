@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 0.5  # between the polite SIGINT of stop() and SIGKILL
 DRAIN_SECONDS = 2.0  # to read what is left in the pipes once the run is over
+INPUT_PROCESSES_MAX = 64  # processes whose waits for input are reported (a run has at most that many)
 TICK_SECONDS = 0.05  # how often a run checks its clock and its cgroup
 STREAMS = {wire.STDOUT: "stdout", wire.STDERR: "stderr"}
 
@@ -77,6 +78,7 @@ class Run:
         self._round: stacks.Round | None = None  # signalled, collecting answers
         self._ending = False  # a round that ends the run is under way: the next stop() is at once
         self._stacks: list[Stack] = []
+        self._waiting: dict[int, bool] = {}  # pid -> blocked reading stdin, as last reported
         self._input: bytearray | None = bytearray() if request.interactive else None  # until sent
         self._input_left = request.limits.input_bytes
         self._watch: RlimitWatch  # set when the run starts (_run)
@@ -365,7 +367,11 @@ class Run:
                 answer = self._round.piece(pid, name, data, stream == wire.LAST, self._now()) if self._round else None
                 if answer is not None:
                     self._report_stack(answer)
-            elif kind == wire.INPUT:
+            elif kind == wire.INPUT and self._waiting.get(pid) != (stream == wire.WAITING) and \
+                    (pid in self._waiting or len(self._waiting) < INPUT_PROCESSES_MAX):
+                # Only changes are reported: a program that writes such records itself
+                # (it can) cannot flood the page with them beyond one per read.
+                self._waiting[pid] = stream == wire.WAITING
                 self._deliver(pieces)
                 pieces = []
                 self._call("on_input", pid, stream == wire.WAITING, self._now())

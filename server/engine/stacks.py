@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mpbook.engine import wire
 from mpbook.engine.runtime.sitecustomize import stack_signal
 
 GRACE_SECONDS = 0.5  # how long a round waits: answers take milliseconds when idle, 100 ms and more when busy
@@ -89,13 +90,14 @@ class Round:
 
     def piece(self, pid: int, name: str, data: bytes, last: bool, t: float) -> Stack | None:
         """Take one STACK record; the process's whole answer once its last piece came."""
+        if pid not in self.asked or any(answer.pid == pid for answer in self.answers):
+            return None  # started after the signals went out, answering twice, or made up by the program
         buffer = self._pieces.setdefault(pid, bytearray())
-        buffer += data
+        if len(buffer) < wire.STACK_BYTES:  # the runtime cuts a dump there; more is not from it
+            buffer += data[:wire.STACK_BYTES - len(buffer)]
         if not last:
             return None
         del self._pieces[pid]
-        if pid not in self.asked or any(answer.pid == pid for answer in self.answers):
-            return None  # a process started after the signals went out, or one answering twice
         stack = Stack(pid, name, buffer.decode("utf-8", "replace"), t)
         self.answers.append(stack)
         return stack

@@ -25,6 +25,7 @@ STACK = 4  # kind: a piece of a stack dump; stream is MORE or LAST
 INPUT = 5  # kind: stream WAITING when a read of stdin blocks, READ when it returned
 STDOUT, STDERR = 1, 2  # streams of OUTPUT records; 0 for START and EXIT
 MORE, LAST = 0, 1  # streams of STACK records
+STACK_BYTES = 64 * 1024  # a dump is cut there (100 threads of 100 frames fit); the runner keeps no more
 WAITING, READ = 1, 0  # streams of INPUT records
 
 

@@ -51,6 +51,7 @@ try:  # in the runtime venv, where sandbox/base.py puts engine/wire.py
         OUTPUT,
         READ,
         STACK,
+        STACK_BYTES,
         START,
         STDERR,
         STDOUT,
@@ -69,6 +70,7 @@ except ImportError:  # imported by the server
         OUTPUT,
         READ,
         STACK,
+        STACK_BYTES,
         START,
         STDERR,
         STDOUT,
@@ -76,7 +78,6 @@ except ImportError:  # imported by the server
         encode,
         room,
     )
-STACK_BYTES = 64 * 1024  # a longer dump is cut: 100 threads of 100 frames fit in about that
 FRAMES_MAX = 100  # per thread, as faulthandler
 JITTER_ENV = "MPBOOK_JITTER"  # the seed of the delays a Check injects at synchronisation points
 JITTER_CHANCE = 0.2  # of a pause at each synchronisation point

@@ -34,15 +34,25 @@ def test_each_python_is_found_or_skipped_with_the_reason(version: str) -> None:
         pytest.skip(found)
 
 
+def _selected(session: pytest.Session) -> list[tuple[Example, str, str]]:
+    """The cases this session will assert on (``-k`` and node ids narrow them), in CASES order."""
+    wanted = {(item.callspec.params["example"].id, item.callspec.params["method"], item.callspec.params["version"])
+              for item in session.items
+              if isinstance(item, pytest.Function) and item.originalname == "test_example_prints_what_the_book_shows"}
+    return [case for case in CASES if (case[0].id, case[1], case[2]) in wanted]
+
+
 @pytest.fixture(scope="module")
-def results() -> Iterator[dict[tuple[str, str, str], RunResult]]:
-    """Run every case once, POOL_SIZE at a time, before the assertions read them: each
-    shaped by the one ``request_for`` that shapes a reader's click, on a server whose
-    ``python`` setting is that version's interpreter."""
+def results(request: pytest.FixtureRequest) -> Iterator[dict[tuple[str, str, str], RunResult]]:
+    """Run each selected case once, POOL_SIZE at a time, before the assertions read them:
+    each shaped by the one ``request_for`` that shapes a reader's click, on a server whose
+    ``python`` setting is that version's interpreter. Only the selected cases run, so
+    ``-k some-example`` costs that example's runs, not the book's."""
+    cases = _selected(request.session)
     wirings: dict[str, Wiring] = {}
     try:
-        for version, python in FOUND.items():
-            wirings[version] = build_wiring({**VALUES, "python": str(python)}, BOOK)
+        for version in sorted({version for _, _, version in cases}):
+            wirings[version] = build_wiring({**VALUES, "python": str(FOUND[version])}, BOOK)
 
         def run(case: tuple[Example, str, str]) -> RunResult:
             example, method, version = case
@@ -50,7 +60,7 @@ def results() -> Iterator[dict[tuple[str, str, str], RunResult]]:
             return run_to_completion(wiring.runner, wiring.request_for(example, start_method=method))
 
         with ThreadPoolExecutor(POOL_SIZE) as pool:
-            yield dict(zip([(e.id, m, v) for e, m, v in CASES], pool.map(run, CASES), strict=True))
+            yield dict(zip([(e.id, m, v) for e, m, v in cases], pool.map(run, cases), strict=True))
     finally:
         for wiring in wirings.values():
             wiring.close()

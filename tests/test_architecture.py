@@ -3,6 +3,7 @@ can be read in one sitting."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -52,3 +53,22 @@ def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
         if lines > MOST_LINES:
             long[str(path.relative_to(ROOT))] = lines
     assert not long, f"modules over {MOST_LINES} lines of text: {long}"
+
+
+def test_the_book_takes_only_the_engines_vocabulary() -> None:
+    program = ("import sys\nfor name in %r:\n    __import__(name)\n"
+               "print(' '.join(m for m in sys.modules if m.startswith('mpbook.engine.')))\n") % (modules("book"),)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = set(done.stdout.split())
+    assert "mpbook.engine.runs" in loaded
+    assert not loaded & {"mpbook.engine.runner", "mpbook.engine.run", "mpbook.engine.sandbox", "mpbook.engine.cgroups"}
+
+
+def test_docs_architecture_names_every_module_and_only_real_ones() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name != "__init__.py":
+            assert f"`{path.name}`" in doc or f"{path.parent.name}/{path.name}" in doc, path
+    for wing, name in re.findall(r"\b(web|book|engine|sandbox|runtime)/(\w+\.py)\b", doc):
+        found = [p for p in PACKAGE.rglob(name) if p.parent.name == wing]
+        assert found, f"docs/architecture.md names {wing}/{name}, which does not exist"

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mpbook.engine.runner import OutputChunk, ProcessEvent, RunResult
+from mpbook.engine.runs import OutputChunk, ProcessEvent, RunResult
 
 MANAGER_NAME = re.compile(r"Manager-\d+$")  # SyncManager-1: a manager's server process, not a worker
 NORMALISERS: dict[str, tuple[re.Pattern[str], str]] = {

@@ -23,7 +23,7 @@ from typing import Any
 from mpbook.book import checks, source_checks
 from mpbook.book.checks import CheckError, Outcome, Run, Table
 from mpbook.book.errors import ContentError
-from mpbook.engine.runner import START_METHODS, RunResult
+from mpbook.engine.runs import START_METHODS, RunResult
 
 EXERCISE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FAILS_LINE = re.compile(r"^#\s*fails:\s*(?P<name>.+?)\s*$")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mpbook.book.exercises import Exercise, Result, grade
-from mpbook.engine.runner import Callbacks, Limits, QuietCallbacks, RunRequest, RunResult
+from mpbook.engine.runs import Callbacks, Limits, QuietCallbacks, RunRequest, RunResult
 
 SEED_RANGE = 2**31  # seeds fit in a JSON number and read easily
 

@@ -20,7 +20,7 @@ from pygments.util import ClassNotFound
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Book, Example, Lesson
 from mpbook.book.predict import Prediction, parse_one
-from mpbook.engine.runner import START_METHODS
+from mpbook.engine.runs import START_METHODS
 
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "monokai"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.grading import SEED_RANGE, CheckRun, new_seed, request_for, run_check
-from mpbook.engine.runner import START_METHODS, RunRequest, StartedInfo
+from mpbook.engine.runs import START_METHODS, RunRequest, StartedInfo
 from mpbook.web import protocol
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Protocol
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Example
-from mpbook.engine.runner import START_METHODS, Callbacks, InputRefused, RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.runs import START_METHODS, Callbacks, InputRefused, RunRequest, SourceTooLarge, StartedInfo
 from mpbook.engine.scheduler import Ticket
 from mpbook.web import checking, protocol
 from mpbook.web.admission import Refused

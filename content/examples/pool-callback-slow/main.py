@@ -15,9 +15,7 @@ if __name__ == '__main__':
         first = pool.submit(task, 1)
         first.add_done_callback(slow)
         first.result()
-        start = time.monotonic()
         second = pool.submit(task, 2)  # a task that takes no time at all
         second.result()
         ended['second task'] = time.monotonic()
-    print('the second task took at least half a second:', ended['second task'] - start >= 0.5)
-    print('its result came after the slow callback had returned:', ended['second task'] >= ended['slow callback'])
+    print('the second result came after the slow callback had returned:', ended['second task'] >= ended['slow callback'])

@@ -23,15 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import server_process
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, server_process
 
 # The binary the server runs on, not a `python3` on PATH (a pyenv shim adds ~15 ms to every start).
 INTERPRETER = os.path.realpath(sys.executable)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 
 
 class BenchError(RuntimeError):

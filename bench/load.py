@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import os
 import subprocess
 import sys
@@ -38,21 +37,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .common import server_process
+from .common import percentile, server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLE_SECONDS = 15  # for the server to end runs and refill its warm sandboxes after the clients leave
 
 POOL_EXAMPLE = "pool-submit"  # ten half-second tasks on a pool of four processes
 SHORT_EXAMPLE = "basic-start"  # one child process says hello
-
-
-def percentile(samples: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0-100), interpolated between the closest ranks."""
-    ordered = sorted(samples)
-    rank = (len(ordered) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def summary(samples: Sequence[float]) -> dict[str, float | int]:

@@ -26,6 +26,12 @@ from typing import Any, TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 STARTUP_SECONDS = 40  # for `mpbook serve` to answer, on a loaded machine
+# Debian's Chromium (Playwright cannot download its own here), as the browser tests and benchmarks drive it.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+)
 
 T = TypeVar("T")
 

@@ -16,20 +16,16 @@ from typing import Any
 import pytest
 
 from browserkit import get_json, serve
+from helpers import CHROMIUM, CHROMIUM_ARGS
 
-SYSTEM_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 ACTION_MS = 10_000
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     args = dict(browser_type_launch_args)
-    if os.path.exists(SYSTEM_CHROMIUM):
-        args["executable_path"] = SYSTEM_CHROMIUM
+    if os.path.exists(CHROMIUM):
+        args["executable_path"] = CHROMIUM
         args["args"] = list(CHROMIUM_ARGS)
     args.setdefault("timeout", 30_000)
     return args

@@ -18,5 +18,5 @@ if __name__ == '__main__':
     with ThreadPoolExecutor(TASKS) as threads:
         timed(f'{TASKS} threads', lambda: threads.map(wait_for_reply, range(TASKS)))
     with ProcessPoolExecutor(TASKS) as processes:
-        # The pool starts its workers when the first task arrives, so this row includes that.
+        # The pool starts its workers as the tasks arrive, so this row includes starting them.
         timed(f'{TASKS} processes', lambda: processes.map(wait_for_reply, range(TASKS)))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from browserkit import get_json, run_and_wait, wait_connected
+from browserkit import get_json, run_and_wait, serve, wait_connected
 
 pytestmark = pytest.mark.browser
 
@@ -113,3 +113,30 @@ def test_predict_then_run_says_whether_the_run_agreed(page: Any) -> None:
     question.locator("label.predict-choice", has_text="added by the child").locator("input").check()
     run_and_wait(page, "isolation-global")
     assert verdict.text_content() == "This run showed “the parent sees: []”: it did not agree with your answer."
+
+
+def test_the_exercise_box_and_question_have_no_serious_accessibility_problems(page: Any) -> None:
+    from test_browser_a11y import axe_problems
+
+    open_lesson(page)
+    box = check(page)
+    box.locator("button.next-hint").click()
+    box.locator("button.show-solution").click()
+    box.locator("pre.solution-code").wait_for()
+    assert axe_problems(page) == []
+    open_lesson(page, "isolation")
+    assert axe_problems(page) == []
+
+
+def test_a_room_with_solutions_always_offers_them_before_any_check(browser: Any) -> None:
+    with serve({"MPBOOK_SOLUTIONS": "always"}) as url:
+        context = browser.new_context(base_url=url)
+        try:
+            page = context.new_page()
+            open_lesson(page)
+            button = page.locator(BOX).locator("button.show-solution")
+            button.wait_for(state="visible")
+            button.click()
+            assert "for p in workers" in page.locator(BOX).locator("pre.solution-code").text_content()
+        finally:
+            context.close()

@@ -143,7 +143,10 @@ export function exerciseClass(Example, request) {
         .then((data) => {
           clear(this.solutionBox);
           this.solutionBox.appendChild(el("p", "panel-label", "A solution"));
-          this.solutionBox.appendChild(el("pre", "solution-code", data.source));
+          const code = el("pre", "solution-code", data.source);
+          code.tabIndex = 0;  /* a scrollable region is reachable by keyboard */
+          code.setAttribute("aria-label", "A solution of " + this.id);
+          this.solutionBox.appendChild(code);
           this.solutionBox.hidden = false;
           this.solutionButton.hidden = true;
         })

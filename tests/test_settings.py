@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from mpbook import settings
+from mpbook.engine.runs import Limits
 
 DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
 
@@ -46,3 +47,11 @@ def test_bad_value_is_a_plain_message() -> None:
 def test_unknown_override_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown setting 'nope'"):
         settings.load({"nope": 1})
+
+
+def test_run_limits_default_to_the_settings_defaults() -> None:
+    defaults = settings.load(environ={})
+    assert Limits() == Limits.from_settings(defaults)
+    assert Limits().wall_seconds == defaults["wall_seconds"] and Limits().memory_bytes == defaults["memory_mb"] * 2**20
+    tight = Limits.from_settings({**defaults, "memory_mb": 64, "output_kb": 16, "wall_seconds": 2})
+    assert (tight.memory_bytes, tight.output_bytes, tight.wall_seconds) == (64 * 2**20, 16 * 1024, 2.0)

@@ -11,8 +11,9 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
+from mpbook import settings
 from mpbook.engine.stacks import Stack
 
 START_METHODS = ("fork", "spawn", "forkserver")
@@ -20,20 +21,42 @@ START_METHODS = ("fork", "spawn", "forkserver")
 REASONS = ("ok", "error", "timeout", "memory", "processes", "output", "stopped")
 
 
+def _limits(values: dict[str, Any]) -> dict[str, Any]:
+    """Limits' fields, in bytes and seconds, from settings in their own units (MiB, KiB)."""
+    return {
+        "wall_seconds": float(values["wall_seconds"]), "cpu_seconds": int(values["cpu_seconds"]),
+        "memory_bytes": int(values["memory_mb"]) * 2**20, "processes": int(values["processes"]),
+        "output_bytes": int(values["output_kb"]) * 1024, "file_bytes": int(values["file_mb"]) * 2**20,
+        "open_files": int(values["open_files"]), "source_bytes": int(values["source_kb"]) * 1024,
+        "tmp_bytes": int(values["tmp_mb"]) * 2**20, "input_bytes": int(values["input_kb"]) * 1024,
+    }
+
+
+_DEFAULTS = _limits({s.name: s.default for s in settings.SETTINGS})
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What one run may use. Every field is enforced; docs/sandbox.md says by what."""
+    """What one run may use. Every field is enforced; docs/sandbox.md says by what.
 
-    wall_seconds: float = 10.0
-    cpu_seconds: int = 10
-    memory_bytes: int = 256 * 2**20  # whole run
-    processes: int = 64  # whole run, processes+threads
-    output_bytes: int = 256 * 2**10  # stdout+stderr streamed
-    file_bytes: int = 8 * 2**20  # RLIMIT_FSIZE
-    open_files: int = 256
-    source_bytes: int = 64 * 2**10  # total size of files sent
-    tmp_bytes: int = 32 * 2**20  # /tmp, /dev/shm and working dir tmpfs sizes, each
-    input_bytes: int = 64 * 2**10  # the reader's input to stdin, in all
+    The defaults are the settings' defaults (settings.py owns them); ``from_settings``
+    makes the limits of a configured server."""
+
+    wall_seconds: float = _DEFAULTS["wall_seconds"]
+    cpu_seconds: int = _DEFAULTS["cpu_seconds"]
+    memory_bytes: int = _DEFAULTS["memory_bytes"]  # whole run
+    processes: int = _DEFAULTS["processes"]  # whole run, processes+threads
+    output_bytes: int = _DEFAULTS["output_bytes"]  # stdout+stderr streamed
+    file_bytes: int = _DEFAULTS["file_bytes"]  # RLIMIT_FSIZE
+    open_files: int = _DEFAULTS["open_files"]
+    source_bytes: int = _DEFAULTS["source_bytes"]  # total size of files sent
+    tmp_bytes: int = _DEFAULTS["tmp_bytes"]  # /tmp, /dev/shm and working dir tmpfs sizes, each
+    input_bytes: int = _DEFAULTS["input_bytes"]  # the reader's input to stdin, in all
+
+    @classmethod
+    def from_settings(cls, values: dict[str, Any]) -> Limits:
+        """The run limits the settings ``values`` ask for."""
+        return cls(**_limits(values))
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)

@@ -40,22 +40,6 @@ def _malloc_trim() -> Any:
 MALLOC_TRIM = _malloc_trim()
 
 
-def limits_from_settings(values: dict[str, Any]) -> Limits:
-    """The run limits the settings ask for."""
-    return Limits(
-        wall_seconds=float(values["wall_seconds"]),
-        cpu_seconds=int(values["cpu_seconds"]),
-        memory_bytes=int(values["memory_mb"]) * 2**20,
-        processes=int(values["processes"]),
-        output_bytes=int(values["output_kb"]) * 1024,
-        file_bytes=int(values["file_mb"]) * 2**20,
-        open_files=int(values["open_files"]),
-        source_bytes=int(values["source_kb"]) * 1024,
-        tmp_bytes=int(values["tmp_mb"]) * 2**20,
-        input_bytes=int(values["input_kb"]) * 1024,
-    )
-
-
 def wall_seconds(example: Example, limit: float) -> float:
     """The wall time a run of ``example`` gets: its own ``timeout`` if it declares a shorter one."""
     return min(example.timeout, limit) if example.timeout else limit
@@ -123,7 +107,7 @@ def build_wiring(values: dict[str, Any], book: Book) -> Wiring:
             f"{values['host']}. Install bubblewrap, or set MPBOOK_ALLOW_BASIC_ON_NETWORK=true "
             "if you trust every reader."
         )
-    limits = limits_from_settings(values)
+    limits = Limits.from_settings(values)
     slots = values["max_runs"] or (os.cpu_count() or 1)
     scheduler = Scheduler(slots=slots, queue_size=values["queue_size"])
     return Wiring(

@@ -185,23 +185,26 @@ class Run:
 
     def _main(self) -> None:
         code: int | None = None
+        ended: Sandbox | None = None  # every process gone; to be closed after the exit is reported
         try:
             sandbox = self._sandbox or self._runner.backend.launch(self.request.limits.tmp_bytes)
             with self._lock:
                 self._sandbox = sandbox
             try:
                 code = self._run(sandbox)
+                ended = sandbox
             except BaseException:
-                sandbox.kill()
-                sandbox.finish()
+                try:
+                    sandbox.kill()
+                    sandbox.finish()
+                finally:
+                    sandbox.close()
                 raise
-            finally:
-                sandbox.close()
         except Exception as error:
             log.exception("run %s failed", self.id)
             self._deliver([("stderr", None, None, f"\n[the sandbox failed: {error}]\n".encode())])
             self._reason = self._reason or "error"
-        self._finish(code)
+        self._finish(code, ended)
 
     def _run(self, sandbox: Sandbox) -> int | None:
         limits = self.request.limits
@@ -406,8 +409,10 @@ class Run:
         if not self._settled:
             self._runner._printed(self)
 
-    def _finish(self, code: int | None) -> None:
-        """Flush the decoders, close the books on every process, report the end."""
+    def _finish(self, code: int | None, ended: Sandbox | None = None) -> None:
+        """Flush the decoders, close the books on every process, report the end; then release
+        ``ended`` (fds, working dir, cgroup), whose processes are all gone: the reader's slot
+        and exit frame need not wait for that."""
         self._close_rounds()  # if the sandbox failed before its pipes were read
         self._output.finish()
         for pid, (ppid, name) in list(self._started.items()):
@@ -424,4 +429,8 @@ class Run:
         try:
             self._call("on_exit", code, reason, t)
         finally:
-            self._done.set()
+            try:
+                if ended is not None:
+                    ended.close()
+            finally:
+                self._done.set()

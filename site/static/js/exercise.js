@@ -77,6 +77,10 @@ export function exerciseClass(Example, request) {
     offline() {
       super.offline();
       this.checkButton.disabled = true;
+      const summary = this.results.querySelector(".check-summary");
+      if (summary && !this.results.querySelector(".check-list")) {
+        summary.textContent = "The connection to the server dropped, so the Check did not finish. Check again once it is back.";
+      }
     }
 
     running(flag) {

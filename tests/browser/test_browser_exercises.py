@@ -68,6 +68,12 @@ def test_a_failing_check_says_what_it_saw_then_offers_the_solution(page: Any) ->
     assert any(t.endswith("Start them all before you join any.") for t in texts), texts
     assert box.locator(".check-failed .check-mark").first.text_content() == "✗"
     assert not box.locator(".solved-mark").is_visible()
+    seed = box.locator(".check-seed").text_content().split(": ")[1].split(".")[0]
+    box.locator("button.replay").click()
+    page.wait_for_function(
+        "() => { const ex = MPBook.run.example('start-workers'); return !ex.isRunning && ex.replaySeed !== null; }",
+        timeout=CHECK_MS)
+    assert box.locator(".check-seed").text_content().startswith(f"Seed of the injected delays: {seed}.")
     box.locator("button.show-solution").click()
     assert "for p in workers" in box.locator("pre.solution-code").text_content()
 

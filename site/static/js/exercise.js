@@ -13,6 +13,7 @@ export function exerciseClass(Example, request) {
     constructor(figure) {
       super(figure);
       this.checked = false;
+      this.replaySeed = null;  /* the seed of the next Check, when it replays one */
       this.solutions = "after_check";
       this.checkButton = figure.querySelector("button.check");
       this.checkButton.title = "Run the checks on your code";
@@ -62,6 +63,7 @@ export function exerciseClass(Example, request) {
     runFrame(plan) {
       const frame = { op: plan.kind === "check" ? "check" : "run", exercise: this.id };
       if (!this.editingOff) { frame.code = this.editor.code(); }
+      if (plan.kind === "check" && this.replaySeed !== null) { frame.seed = this.replaySeed; }
       if (plan.kind !== "check" && plan.method) { frame.start_method = plan.method; }
       return frame;
     }
@@ -88,8 +90,10 @@ export function exerciseClass(Example, request) {
       if (this.checkButton) { this.checkButton.disabled = !!flag || this.runButton.disabled || !!this.editingOff; }
     }
 
-    check() {
+    /** Check the code; with `seed`, make the same injected pauses as the Check that reported it. */
+    check(seed = null) {
       if (this.checkButton.disabled) { return; }
+      this.replaySeed = seed;
       this.editor.save();
       clear(this.results);
       this.results.hidden = false;
@@ -128,7 +132,13 @@ export function exerciseClass(Example, request) {
         list.appendChild(item);
       }
       this.results.appendChild(list);
-      this.results.appendChild(el("p", "check-seed", "Seed of the injected delays: " + frame.seed + "."));
+      const seedLine = el("p", "check-seed", "Seed of the injected delays: " + frame.seed + ". ");
+      if (!frame.passed) {
+        const again = button("replay", "Check again with this seed", "Make the same pauses at the same points again");
+        again.addEventListener("click", () => { this.check(frame.seed); });
+        seedLine.appendChild(again);
+      }
+      this.results.appendChild(seedLine);
       if (frame.passed) { progress.markSolved(this.id); }
       this.offerSolution();
     }

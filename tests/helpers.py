@@ -150,8 +150,12 @@ class Client:
         self.frames: list[dict[str, Any]] = []
         self.hello = self.next() if hello else None
 
-    def send(self, frame: Mapping[str, Any] | str) -> None:
-        self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+    def send(self, frame: Mapping[str, Any] | str | None = None, **fields: Any) -> None:
+        """Send ``frame`` (text as it is), or the frame of ``fields``: ``send(op="stop")``."""
+        if isinstance(frame, str):
+            self.ws.send(frame)
+        else:
+            self.ws.send(json.dumps({**(frame or {}), **fields}))
 
     def next(self, timeout: float = 15) -> dict[str, Any]:
         """The next frame; fails the test when none comes within ``timeout`` s."""
@@ -162,21 +166,33 @@ class Client:
         frame: dict[str, Any] = json.loads(raw)
         return frame
 
-    def until(self, test: Callable[[dict[str, Any]], bool], timeout: float = 30) -> list[dict[str, Any]]:
-        """Read frames until one passes ``test``; the frames read, that one last (also kept in ``frames``)."""
-        read: list[dict[str, Any]] = []
+    @property
+    def output(self) -> str:
+        """Everything printed, stdout and stderr, in the frames ``until`` read (a line may come in pieces)."""
+        return "".join(f["data"] for f in self.frames if f["type"] == "output")
+
+    def until(self, test: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+        """Read frames (kept in ``frames``) until one passes ``test``; that one."""
         deadline = time.monotonic() + timeout
+        start = len(self.frames)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no such frame within {timeout:g} s: {read}")
-            read.append(self.next(left))
-            self.frames.append(read[-1])
-            if test(read[-1]):
-                return read
+                raise AssertionError(f"no such frame within {timeout:g} s: {self.frames[start:]}")
+            self.frames.append(self.next(left))
+            if test(self.frames[-1]):
+                return self.frames[-1]
 
     def until_exit(self, timeout: float = 30) -> list[dict[str, Any]]:
-        return self.until(lambda frame: frame["type"] == "exit", timeout)
+        """Every frame up to and with the next exit frame."""
+        start = len(self.frames)
+        self.until(lambda frame: frame["type"] == "exit", timeout)
+        return self.frames[start:]
+
+    def said(self, printed: str, timeout: float = 30) -> None:
+        """Read frames until the output so far ends with ``printed``."""
+        if not self.output.endswith(printed):
+            self.until(lambda f: f["type"] == "output" and self.output.endswith(printed), timeout)
 
     def run(self, timeout: float = 30, **fields: Any) -> list[dict[str, Any]]:
         """Run ``{"op": "run", **fields}``; every frame up to its exit."""

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from websockets.sync.client import connect
 
-from helpers import FIXTURE_CONTENT, live_server
+from helpers import FIXTURE_CONTENT, Client, live_server
 
 
 @pytest.fixture(scope="module")
@@ -20,43 +16,11 @@ def server() -> Iterator[str]:
         yield base
 
 
-class Client:
-    def __init__(self, base: str) -> None:
-        self._connection = connect(base.replace("http://", "ws://") + "/ws", origin=base,  # type: ignore[arg-type]
-                                   proxy=None, max_size=None, open_timeout=10)
-        self.ws = self._connection.__enter__()
-        assert self.next()["type"] == "hello"
-        self.frames: list[dict[str, Any]] = []
-        self.output = ""  # everything printed so far (a line may come in pieces on a busy machine)
-
-    def send(self, **frame: Any) -> None:
-        self.ws.send(json.dumps(frame))
-
-    def next(self, timeout: float = 20) -> dict[str, Any]:
-        return json.loads(self.ws.recv(timeout=timeout))
-
-    def until(self, test: Any, timeout: float = 30) -> dict[str, Any]:
-        """Read frames (kept in ``frames``) until one passes ``test``; that one."""
-        deadline = time.monotonic() + timeout
-        while True:
-            frame = self.next(max(0.1, deadline - time.monotonic()))
-            self.frames.append(frame)
-            if frame["type"] == "output":
-                self.output += frame["data"]
-            if test(frame):
-                return frame
-
-    def said(self, text: str) -> None:
-        """Read frames until the output so far ends with ``text``."""
-        if not self.output.endswith(text):
-            self.until(lambda f: f["type"] == "output" and self.output.endswith(text))
-
-
 @pytest.fixture
 def client(server: str) -> Iterator[Client]:
     c = Client(server)
     yield c
-    c._connection.__exit__(None, None, None)
+    c.close()
 
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mpbook.engine import stacks, usage, wire
 from mpbook.engine.output import Output, Piece
+from mpbook.engine.processes import Processes
 from mpbook.engine.rlimit_watch import RlimitWatch
 from mpbook.engine.runs import (
     Callbacks,
@@ -70,8 +71,7 @@ class Run:
         self._done = threading.Event()
         self._result: RunResult | None = None
         self._output = Output(request.limits.output_bytes, self._now, self._on_chunk, lambda: self._end("output"))
-        self._events: list[ProcessEvent] = []
-        self._started: dict[int, tuple[int | None, str]] = {}  # pid -> (ppid, name), until it exits
+        self._processes = Processes(self._now, self._on_event, self._output.flush_process)
         self._records = bytearray()
         self._rounds_open = True  # until the run's thread stops reading the pipes
         self._wanted: list[stacks.Round] = []  # asked for, not started yet
@@ -271,7 +271,7 @@ class Run:
         if self._round is None and self._wanted:
             with self._lock:
                 request = self._wanted.pop(0)
-            names = {pid: name for pid, (_, name) in self._started.items()}
+            names = {pid: name for pid, (_, name) in self._processes.alive.items()}
             request.start(stacks.ask(stacks.targets(sandbox.members() - sandbox.backend.infrastructure(sandbox))),
                           names)
             self._round = request
@@ -381,25 +381,11 @@ class Run:
             elif kind in (wire.START, wire.EXIT):
                 self._deliver(pieces)  # keep output and events in the order they were written
                 pieces = []
-                self._process_event(kind, pid, name, data)
+                self._processes.record(kind, pid, name, data)
         return pieces
 
-    def _process_event(self, kind: int, pid: int, name: str, data: bytes) -> None:
-        first, _, method = data.decode("ascii", "replace").partition(" ")
-        number = int(first) if first.strip().lstrip("-").isdigit() else None
-        if kind == wire.START:
-            self._started[pid] = (number, name)
-            self._event("start", pid, number, name, None, method or None)
-        elif pid in self._started:
-            self._output.flush_process(pid)
-            ppid, _ = self._started.pop(pid)
-            self._event("exit", pid, ppid, name, number)
-
-    def _event(self, event: str, pid: int, ppid: int | None, name: str, exitcode: int | None,
-               method: str | None = None) -> None:
-        item = ProcessEvent(event, pid, ppid, name, self._now(), exitcode, method)
-        self._events.append(item)
-        self._call("on_process", event, pid, ppid, name, item.t, exitcode)
+    def _on_event(self, item: ProcessEvent) -> None:
+        self._call("on_process", item.event, item.pid, item.ppid, item.name, item.t, item.exitcode)
 
     def _deliver(self, pieces: list[Piece]) -> None:
         self._output.deliver(pieces, ending=self._reason is not None)
@@ -415,15 +401,13 @@ class Run:
         and exit frame need not wait for that."""
         self._close_rounds()  # if the sandbox failed before its pipes were read
         self._output.finish()
-        for pid, (ppid, name) in list(self._started.items()):
-            self._event("exit", pid, ppid, name, code if ppid is None else None)
-        self._started.clear()
+        self._processes.close(code)
         reason = self._reason or "error"
         t = self._now()
         self._result = RunResult(
             exit_code=code, reason=reason,
             stdout=self._output.text("stdout"), stderr=self._output.text("stderr"),
-            output=self._output.chunks, events=self._events, duration_ms=t, stacks=self._stacks,
+            output=self._output.chunks, events=self._processes.events, duration_ms=t, stacks=self._stacks,
         )
         self._runner._finished(self)
         try:

@@ -55,3 +55,10 @@ def test_run_limits_default_to_the_settings_defaults() -> None:
     assert Limits().wall_seconds == defaults["wall_seconds"] and Limits().memory_bytes == defaults["memory_mb"] * 2**20
     tight = Limits.from_settings({**defaults, "memory_mb": 64, "output_kb": 16, "wall_seconds": 2})
     assert (tight.memory_bytes, tight.output_bytes, tight.wall_seconds) == (64 * 2**20, 16 * 1024, 2.0)
+
+
+def test_a_declared_timeout_only_ever_shortens_the_wall_time() -> None:
+    limits = Limits(wall_seconds=15.0)
+    assert limits.within(None) == limits and limits.within(0) == limits
+    assert limits.within(5).wall_seconds == 5 and limits.within(60).wall_seconds == 15.0
+    assert limits.within(5).memory_bytes == limits.memory_bytes

@@ -8,7 +8,6 @@ check must hold in every run, so one failing run decides.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,9 +49,8 @@ def new_seed() -> int:
 
 def request_for(exercise: Exercise, source: str, method: str | None, limits: Limits, jitter: int | None) -> RunRequest:
     """One run of ``source`` for ``exercise``: its data files, its time limit, the delays' seed."""
-    wall = min(exercise.timeout, limits.wall_seconds) if exercise.timeout else limits.wall_seconds
-    return RunRequest(files=exercise.files_with(source), start_method=method,
-                      limits=dataclasses.replace(limits, wall_seconds=wall), jitter=jitter)
+    return RunRequest(files=exercise.files_with(source), start_method=method, limits=limits.within(exercise.timeout),
+                      jitter=jitter)
 
 
 def run_check(engine: CheckEngine, exercise: Exercise, source: str, limits: Limits, seed: int,

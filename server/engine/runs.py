@@ -58,6 +58,11 @@ class Limits:
         """The run limits the settings ``values`` ask for."""
         return cls(**_limits(values))
 
+    def within(self, timeout: float | None) -> Limits:
+        """These limits for a program that declares its own wall-time ``timeout`` (an example,
+        an exercise): the shorter of the two wins."""
+        return dataclasses.replace(self, wall_seconds=min(timeout, self.wall_seconds)) if timeout else self
+
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +40,8 @@ MALLOC_TRIM = _malloc_trim()
 
 
 def wall_seconds(example: Example, limit: float) -> float:
-    """The wall time a run of ``example`` gets: its own ``timeout`` if it declares a shorter one."""
-    return min(example.timeout, limit) if example.timeout else limit
+    """The wall time a run of ``example`` gets under a server limit of ``limit`` s (``Limits.within``)."""
+    return Limits(wall_seconds=limit).within(example.timeout).wall_seconds
 
 
 @dataclass
@@ -67,7 +66,7 @@ class Wiring:
 
     def wall_seconds(self, example: Example) -> float:
         """The wall time a run of ``example`` gets on this server."""
-        return wall_seconds(example, self.limits.wall_seconds)
+        return self.limits.within(example.timeout).wall_seconds
 
     def request_for(self, example: Example, code: str | None = None, start_method: str | None = None,
                     interactive: bool = False) -> RunRequest:
@@ -79,8 +78,8 @@ class Wiring:
         files = dict(example.files)
         if code is not None:
             files["main.py"] = code.encode("utf-8")
-        limits = dataclasses.replace(self.limits, wall_seconds=self.wall_seconds(example))
-        return RunRequest(files=files, start_method=start_method, limits=limits, interactive=interactive)
+        return RunRequest(files=files, start_method=start_method, limits=self.limits.within(example.timeout),
+                          interactive=interactive)
 
     def run_ended(self, reason: str | None) -> None:
         """A run is over (``reason`` None: it never started). When it was the last, hand

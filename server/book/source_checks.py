@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from mpbook.book.checks import CheckError, Outcome, Table
+from mpbook.book.record import CheckError, Outcome, Table
 
 SourceJudge = Callable[[str], Outcome]
 

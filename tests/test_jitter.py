@@ -13,7 +13,8 @@ from mpbook.engine.sandbox import choose_backend
 COUNTER = b"""
 import multiprocessing as mp
 
-def work(v, locked):
+def work(v, locked, ready):
+    ready.wait()  # all four at once, however slowly each started
     for _ in range(300):
         if locked:
             with v.get_lock():
@@ -24,7 +25,8 @@ def work(v, locked):
 if __name__ == '__main__':
     for locked in (False, True):
         v = mp.Value('i', 0)
-        ps = [mp.Process(target=work, args=(v, locked)) for _ in range(4)]
+        ready = mp.Barrier(4)
+        ps = [mp.Process(target=work, args=(v, locked, ready)) for _ in range(4)]
         for p in ps:
             p.start()
         for p in ps:
@@ -32,22 +34,17 @@ if __name__ == '__main__':
         print(v.value)
 """
 
-MANAGED = b"""
+PROBE = b"""
 import multiprocessing as mp
+import multiprocessing.managers
 
-def work(d):
-    for _ in range(40):
-        d['n'] = d['n'] + 1
+def probe():
+    print(mp.managers.BaseProxy._callmethod.__qualname__)
 
 if __name__ == '__main__':
-    with mp.Manager() as m:
-        d = m.dict(n=0)
-        ps = [mp.Process(target=work, args=(d,)) for _ in range(3)]
-        for p in ps:
-            p.start()
-        for p in ps:
-            p.join()
-        print(d['n'])
+    p = mp.Process(target=probe)
+    p.start()
+    p.join()
 """
 
 
@@ -68,10 +65,11 @@ def test_pauses_make_a_missing_lock_lose_updates_and_a_lock_still_holds(runner: 
     assert len(children) == 8 and {e.start_method for e in children} == {method}
 
 
-def test_pauses_reach_manager_proxies(runner: Runner) -> None:
-    result = run_to_completion(runner, RunRequest(files={"main.py": MANAGED}, start_method="spawn", jitter=3))
+@pytest.mark.parametrize("method", START_METHODS)
+def test_pauses_reach_manager_proxies_in_every_child(runner: Runner, method: str) -> None:
+    result = run_to_completion(runner, RunRequest(files={"main.py": PROBE}, start_method=method, jitter=3))
     assert result.reason == "ok", result.stderr
-    assert int(result.stdout) < 120
+    assert result.stdout == "_paused.<locals>.paused\n"
 
 
 def test_no_jitter_no_pauses_are_installed(runner: Runner) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import wait_until
 from mpbook.engine import runner as runner_module
 from mpbook.engine.cgroups import CgroupFS, Cgroups
 from mpbook.engine.runner import Limits, Runner, RunRequest, StartedInfo, run_to_completion
@@ -139,10 +140,7 @@ def test_the_refill_backs_off_and_logs_one_traceback(monkeypatch: pytest.MonkeyP
             time.sleep(1.5)  # 0.05 + 0.1 + 0.2 + 0.4 + 0.4 + ...: about 6 tries; at a fixed 0.05 s, 30
             tries = backend.calls
             backend.broken = False
-            deadline = time.monotonic() + 10
-            while not runner._pool and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert runner._pool, "the pool did not fill once starts worked again"
+            wait_until(lambda: runner._pool, 10, 0.05, "the pool filled once starts worked again")
         finally:
             runner.close()
     assert 3 <= tries <= 8

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 
 from flask import Flask
 
+from helpers import wait_until
 from mpbook.web.session import RunSession
 from mpbook.web.wiring import wiring_of
 
@@ -62,9 +62,7 @@ def test_stop_ends_a_check_with_its_check_frame(book_app: Flask) -> None:
     got = Collector()
     session = RunSession(wiring_of(book_app), "127.0.0.2", got)
     session.handle(json.dumps({"op": "check", "exercise": "start-workers", "code": exercise.solution}))
-    deadline = time.monotonic() + DEADLINE
-    while not any(f["type"] == "output" for f in got.frames) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: any(f["type"] == "output" for f in got.frames), DEADLINE, what="the Check's first output")
     session.handle(json.dumps({"op": "stop"}))
     assert got.done.wait(DEADLINE)
     assert [f["type"] for f in got.frames].count("started") == 1
@@ -86,9 +84,7 @@ def test_run_with_an_exercise_runs_the_code_with_its_files(book_app: Flask) -> N
     session = RunSession(wiring_of(book_app), "127.0.0.1", got)
     code = "print(open('greeting.txt').read().strip())\n"
     session.handle(json.dumps({"op": "run", "exercise": "pass-in-args", "code": code, "start_method": "spawn"}))
-    deadline = time.monotonic() + DEADLINE
-    while not any(f["type"] == "exit" for f in got.frames) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: any(f["type"] == "exit" for f in got.frames), DEADLINE, what="the run's exit frame")
     assert [f["data"] for f in got.frames if f["type"] == "output"] == ["good morning from the file\n"]
     started = next(f for f in got.frames if f["type"] == "started")
     assert started["example"] == "pass-in-args" and started["start_method"] == "spawn"

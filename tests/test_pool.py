@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from helpers import wait_until
 from mpbook.engine import pool
 from mpbook.engine.runner import QuietCallbacks, Runner, RunRequest
 from mpbook.engine.sandbox import SandboxError, choose_backend
@@ -46,9 +45,6 @@ def test_the_runner_keeps_as_many_warm_as_started_together() -> None:
     try:
         runs = [runner.start(RunRequest({"main.py": b'print("hi")\n'}), QuietCallbacks()) for _ in range(3)]
         assert all(run.wait(30) for run in runs)
-        deadline = time.monotonic() + 30
-        while len(runner._pool) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(runner._pool) == 3
+        wait_until(lambda: len(runner._pool) == 3, 30, 0.05, "three warm sandboxes after a burst of three")
     finally:
         runner.close()

@@ -7,11 +7,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+from helpers import wait_until
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox import (
     CGROUP_TRAMPOLINE,
@@ -115,9 +115,7 @@ def test_cgroup_limits_a_process_then_kills_it_and_goes_away(cgroups: Cgroups) -
             assert int(limit.read_text()) == 128 * 2**20
         sleeper = subprocess.Popen(["/bin/sh", "-c", CGROUP_TRAMPOLINE, "t", *map(str, cgroup.procs_files), "--",
                                     "sleep", "30"])
-        deadline = time.monotonic() + 5
-        while sleeper.pid not in cgroup.pids() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: sleeper.pid in cgroup.pids(), 5, 0.01, "the sleeper in its cgroup")
         assert cgroup.pids() == {sleeper.pid}
         assert cgroup.kill()
         assert sleeper.wait(5) == -signal.SIGKILL

@@ -27,17 +27,27 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .common import percentile, server_process
+from .common import percentile
+from .held import (
+    Server,
+    held,
+    leaks,
+    proc_status,
+    processes_in_run_cgroups,
+    processes_using,
+    rss_mb,
+    run_cgroups,
+    serve,
+    temp_dirs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLE_SECONDS = 15  # for the server to end runs and refill its warm sandboxes after the clients leave
@@ -51,91 +61,6 @@ def summary(samples: Sequence[float]) -> dict[str, float | int]:
         return {"count": 0}
     return {"count": len(samples), "median": round(percentile(samples, 50), 1),
             "p95": round(percentile(samples, 95), 1), "max": round(max(samples), 1)}
-
-
-# ---- the server and what it holds --------------------------------------------------
-
-@dataclasses.dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    worker: int  # gunicorn's one worker: the runs, the sandboxes and the runtime dir are its own
-    cgroup_parents: list[Path]  # where the worker makes its runs' cgroups
-
-
-@contextmanager
-def serve(settings: dict[str, str] | None = None) -> Iterator[Server]:
-    """``mpbook serve`` on a free loopback port with default settings (plus ``settings``)."""
-    with server_process(settings, keep_settings=False) as served:
-        master = served.process.pid
-        worker = int(Path(f"/proc/{master}/task/{master}/children").read_text().split()[0])
-        yield Server(served.url, served.process, worker, cgroup_parents(worker))
-
-
-def proc_status(pid: int, field: str) -> int:
-    """A number from /proc/<pid>/status ("VmRSS" in kB, "Threads"); 0 once the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def rss_mb(server: Server) -> float:
-    """Resident memory of the server, gunicorn's arbiter and its worker, in MiB."""
-    return round((proc_status(server.worker, "VmRSS") + proc_status(server.process.pid, "VmRSS")) / 1024, 1)
-
-
-def cgroup_parents(pid: int) -> list[Path]:
-    """Where server process ``pid`` makes its runs' cgroups, in every hierarchy (see server/cgroups.py):
-    ``<hierarchy>/<its own cgroup>/mpbook`` in v1, ``<root>/mpbook`` in v2."""
-    own: dict[str, str] = {}
-    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        own.update({controller: path.lstrip("/") for controller in controllers.split(",")})
-    parents = []
-    for line in Path("/proc/self/mounts").read_text().splitlines():
-        _, point, kind, options, *_ = line.split()
-        if kind == "cgroup":
-            parents += [Path(point) / own[c] / "mpbook" for c in options.split(",") if c in own][:1]
-        elif kind == "cgroup2":
-            parents.append(Path(point) / "mpbook")
-    return parents
-
-
-def run_cgroups(server: Server) -> list[Path]:
-    """The cgroup dirs of the server's sandboxes, in every hierarchy (their names carry its pid)."""
-    return sorted(p for parent in server.cgroup_parents for p in parent.glob(f"sandbox-{server.worker}-*"))
-
-
-def processes_in_run_cgroups(server: Server) -> int:
-    pids: set[int] = set()
-    for directory in run_cgroups(server):
-        try:
-            pids.update(int(pid) for pid in (directory / "cgroup.procs").read_text().split())
-        except OSError:
-            pass  # removed meanwhile
-    return len(pids)
-
-
-def temp_dirs(worker: int) -> list[str]:
-    """The worker's runtime and working dirs ("mpbook-<kind>-<pid>-...")."""
-    return sorted(str(p) for p in Path(tempfile.gettempdir()).glob(f"mpbook-*-{worker}-*"))
-
-
-def processes_using(worker: int) -> int:
-    """Processes whose command line names the worker's runtime dir: its sandboxes, wherever they are."""
-    marker = f"mpbook-runtime-{worker}-".encode()
-    count = 0
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker in cmdline.read_bytes():
-                count += 1
-        except OSError:
-            pass
-    return count
 
 
 # ---- one reader --------------------------------------------------------------------
@@ -200,9 +125,7 @@ def run_load(clients: int = 100, rounds: int = 1, timeout: float = 900,
             raise RuntimeError(f"the warm-up run did not finish: {warm[0]}")
         idle_pages = [fetch_ms(page) for _ in range(30)]
         time.sleep(1)
-        baseline = {"rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
-                    "sandbox_processes": processes_in_run_cgroups(server),
-                    "run_cgroups": len(run_cgroups(server))}
+        baseline = {**held(server), "rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads")}
         results: dict[str, Any] = {"clients": clients, "examples": [POOL_EXAMPLE, SHORT_EXAMPLE],
                    "server": {"pid": server.process.pid, "worker": server.worker}, "before": baseline,
                    "idle_page_ms": summary(idle_pages), "rounds": []}
@@ -270,10 +193,10 @@ def one_round(server: Server, page: str, clients: int, timeout: float, baseline:
     expected = clients * 2
     # Settle: every run's processes gone, the warm sandboxes back.
     settle_until = time.monotonic() + SETTLE_SECONDS
-    while (processes_in_run_cgroups(server) != baseline["sandbox_processes"]
-           or len(run_cgroups(server)) != baseline["run_cgroups"]) and time.monotonic() < settle_until:
+    while leaks(baseline, held(server)) and time.monotonic() < settle_until:
         time.sleep(0.2)
     time.sleep(2)
+    now = held(server)
     waits = [r.wait_ms for r in runs if r.wait_ms is not None]
     return {
         "seconds": round(elapsed, 1),
@@ -287,10 +210,8 @@ def one_round(server: Server, page: str, clients: int, timeout: float, baseline:
         "pool_run_ms": summary([r.total_ms for r in runs if r.example == POOL_EXAMPLE and r.total_ms is not None]),
         "loaded_page_ms": summary(page_ms),
         "peak": peak,
-        "after": {"rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
-                  "sandbox_processes": processes_in_run_cgroups(server),
-                  "run_cgroups": len(run_cgroups(server)),
-                  "orphans": max(0, processes_in_run_cgroups(server) - baseline["sandbox_processes"])},
+        "after": {**now, "rss_mb": rss_mb(server), "threads": proc_status(server.worker, "Threads"),
+                  "left": leaks(baseline, now)},
     }
 
 

@@ -28,16 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from .common import SERVER_ENV, BenchError, Report, Row, Socket, Stats, plain_example, socket_to, verdict
-from .load import (
-    POOL_EXAMPLE,
-    Server,
-    proc_status,
-    processes_in_run_cgroups,
-    processes_using,
-    run_cgroups,
-    serve,
-    temp_dirs,
-)
+from .held import held, leaks, processes_using, run_cgroups, serve, temp_dirs
+from .load import POOL_EXAMPLE
 
 SOCKETS = 4
 FULL_RUNS = 1000
@@ -55,53 +47,6 @@ KINDS: dict[str, tuple[str | None, str]] = {
     "memory bomb": ("x = []\nwhile True:\n    x.append(bytearray(2**20))\n", "memory"),
     "sleeper stopped": ("import time\nprint('sleeping', flush=True)\ntime.sleep(60)\n", "stopped"),
 }
-
-
-def sandboxes(worker: int) -> list[int]:
-    """The worker's child processes: its sandboxes (bwrap's monitor, or the interpreter for basic)."""
-    found: list[int] = []
-    for children in Path(f"/proc/{worker}/task").glob("*/children"):
-        try:
-            found += [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            pass  # a thread that just ended
-    return found
-
-
-def pipe_ends(pid: int) -> list[str]:
-    """What each fd of ``pid`` points at ("pipe:[123]", "socket:[456]", a path)."""
-    ends = []
-    for fd in Path(f"/proc/{pid}/fd").iterdir() if Path(f"/proc/{pid}/fd").exists() else []:
-        try:
-            ends.append(os.readlink(fd))
-        except OSError:
-            pass
-    return ends
-
-
-def held(server: Server) -> dict[str, Any]:
-    """What the server holds now: fds, resident memory, sandboxes, their cgroups and processes.
-
-    Between bursts the pool keeps more warm sandboxes (engine/pool.py), each with four
-    pipes to the worker: ``fds_beyond_sandboxes`` leaves those out, so that a grown pool
-    does not read as a leak."""
-    children = sandboxes(server.worker)
-    theirs = {end for child in children for end in pipe_ends(child) if end.startswith("pipe:")}
-    mine = pipe_ends(server.worker)
-    cgroups: dict[str, int] = {}
-    for directory in run_cgroups(server):
-        try:
-            count = len((directory / "cgroup.procs").read_text().split())
-        except OSError:
-            continue  # removed meanwhile
-        cgroups[directory.name] = max(cgroups.get(directory.name, 0), count)
-    return {"fds": len(mine), "fds_beyond_sandboxes": len([end for end in mine if end not in theirs]),
-            "rss_mb": round(proc_status(server.worker, "VmRSS") / 1024, 1),
-            "sandboxes": len(children), "run_cgroups": len(cgroups),
-            "empty_run_cgroups": sum(1 for count in cgroups.values() if count == 0),
-            "most_processes_in_a_sandbox": max(cgroups.values(), default=0),
-            "sandbox_processes": processes_in_run_cgroups(server),
-            "work_dirs": len([d for d in temp_dirs(server.worker) if "-run-" in d])}
 
 
 def one_run(client: Socket, example: str, kind: str, timeout: float = 60) -> tuple[str, float]:
@@ -174,21 +119,6 @@ def soak(runs: int) -> dict[str, Any]:
         "fd_change": after["fds_beyond_sandboxes"] - before["fds_beyond_sandboxes"],
         "rss_growth_mb": round(after["rss_mb"] - before["rss_mb"], 1),
     }
-
-
-def leaks(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """What the server holds that no waiting sandbox explains."""
-    found = []
-    if after["empty_run_cgroups"]:
-        found.append(f"{after['empty_run_cgroups']} run cgroups without a process")
-    if after["run_cgroups"] != after["sandboxes"]:
-        found.append(f"{after['run_cgroups']} run cgroups for {after['sandboxes']} sandboxes")
-    if after["most_processes_in_a_sandbox"] > before["most_processes_in_a_sandbox"]:
-        found.append(f"a sandbox holds {after['most_processes_in_a_sandbox']} processes; a waiting one holds "
-                     f"{before['most_processes_in_a_sandbox']}")
-    if after["work_dirs"] > before["work_dirs"]:
-        found.append(f"{after['work_dirs'] - before['work_dirs']} more working dirs than before the runs")
-    return found
 
 
 def problems(result: dict[str, Any]) -> list[str]:

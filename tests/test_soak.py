@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.soak import KINDS, leaks, problems
+from bench.held import leaks
+from bench.soak import KINDS, problems
 
 WAITING = {"fds": 18, "fds_beyond_sandboxes": 12, "rss_mb": 37.0, "sandboxes": 1, "run_cgroups": 1,
            "empty_run_cgroups": 0, "most_processes_in_a_sandbox": 3, "sandbox_processes": 3, "work_dirs": 0}

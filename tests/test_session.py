@@ -4,6 +4,7 @@ frames collected in lists. No server, no sandbox, no sleep: every step happens o
 from __future__ import annotations
 
 import json
+import logging
 import platform
 from typing import Any
 
@@ -207,6 +208,27 @@ def test_an_engine_that_cannot_start_says_so_and_frees_the_slot(engine: FakeEngi
     assert reader.session.state is None and wiring.scheduler.stats().running == 0
     reader.run()
     assert len(engine.runs) == 1
+
+
+def test_an_op_that_raises_is_logged_and_answered_and_the_connection_stays_usable(
+        engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    wiring = fake_wiring()
+    reader = Reader(wiring, engine)
+    request_for = wiring.request_for
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the wiring")
+
+    monkeypatch.setattr(wiring, "request_for", broken)
+    with caplog.at_level(logging.ERROR, logger="mpbook.session"):
+        reply = reader.run()
+    assert reply == protocol.error("internal", "The server failed to do that; try again, or tell the instructor.")
+    [record] = caplog.records
+    assert record.exc_info is not None and "a bug in the wiring" in caplog.text and "Traceback" in caplog.text
+    assert reader.send({"op": "ping"}) == protocol.pong()
+    monkeypatch.setattr(wiring, "request_for", request_for)
+    assert reader.run() is None and len(engine.runs) == 1  # nothing was left half-queued
+    assert reader.session.state is State.RUNNING
 
 
 def test_editing_off_refuses_edited_code(engine: FakeEngine) -> None:

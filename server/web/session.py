@@ -121,7 +121,12 @@ class RunSession:
         if op is None:
             known = [f'"{known}"' for known in self.OPS]
             return self.error("bad_request", f"Unknown op {name!r}; use {', '.join(known[:-1])} or {known[-1]}.")
-        op(self, frame)
+        try:
+            op(self, frame)
+        except Exception:  # a bug of ours: say so on the socket, which stays open (flask-sock would
+            # otherwise write an HTTP error response onto the open WebSocket and garble it)
+            log.exception("the %r op failed", name)
+            self.error("internal", "The server failed to do that; try again, or tell the instructor.")
 
     def close(self) -> None:
         """The reader left: stop whatever they had queued or running; send nothing more."""

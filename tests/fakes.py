@@ -48,11 +48,11 @@ class FakeRun:
     def close_input(self) -> None:
         self.input_closed = True
 
-    def begin(self, run_id: str = "fake-run") -> None:
+    def begin(self, run_id: str = "fake-run", note: str = "") -> None:
         limits = self.request.limits
         self.callbacks.on_started(StartedInfo(
             run_id=run_id, backend="fake", contained=False, cgroup=False, warm=False, start_method="fork",
-            limits=limits.as_dict(), enforcement={}, python="3.11.7",
+            limits=limits.as_dict(), enforcement={}, python="3.11.7", note=note,
         ))
 
     def print(self, text: str, stream: str = "stdout", pid: int | None = 2, process: str | None = "MainProcess",

@@ -67,6 +67,21 @@ def test_a_run_streams_its_frames_and_ends_idle(engine: FakeEngine) -> None:
     assert wiring.scheduler.stats().running == 0
 
 
+def test_started_says_when_a_run_has_weaker_limits(engine: FakeEngine) -> None:
+    reader = Reader(fake_wiring(), engine)
+    reader.run()
+    [run] = engine.runs
+    run.begin(note="the run's cgroup could not be made: [Errno 13] Permission denied")
+    started = reader.frames[1]
+    assert started["type"] == "started"
+    assert started["note"] == ("This run's memory and process limits hold for each process, not the run as a whole: "
+                               "the run's cgroup could not be made: [Errno 13] Permission denied.")
+    run.exit(0, "ok")
+    reader.run()
+    engine.runs[-1].begin()
+    assert [f["note"] for f in reader.frames if f["type"] == "started"][-1] == ""
+
+
 def test_the_slot_is_free_before_the_exit_frame_goes_out(engine: FakeEngine) -> None:
     wiring = fake_wiring()
     running_at_exit: list[int] = []

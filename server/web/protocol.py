@@ -18,7 +18,7 @@ Frame = dict[str, Any]
 FRAMES: dict[str, tuple[str, ...]] = {
     "hello": ("sandbox", "contained", "editing", "start_methods", "default_start_method", "python"),
     "queued": ("position",),
-    "started": ("run", "example", "sandbox", "limits", "start_method", "python"),
+    "started": ("run", "example", "sandbox", "limits", "start_method", "python", "note"),
     "output": ("stream", "data", "t", "pid", "process"),
     "process": ("event", "pid", "ppid", "name", "t", "exitcode"),
     "stack": ("pid", "process", "text", "t"),
@@ -59,7 +59,9 @@ def queued(position: int) -> Frame:
 def started(info: StartedInfo, example: str, start_method: str | None) -> Frame:
     """The run is starting; ``start_method`` is the one asked for, else the platform's default."""
     return {"type": "started", "run": info.run_id, "example": example, "sandbox": info.backend,
-            "limits": info.limits, "start_method": start_method or info.start_method, "python": info.python}
+            "limits": info.limits, "start_method": start_method or info.start_method, "python": info.python,
+            "note": f"This run's memory and process limits hold for each process, not the run as a whole: {info.note}."
+            if info.note else ""}
 
 
 def output(stream: str, data: str, t: float, pid: int | None, process: str | None) -> Frame:

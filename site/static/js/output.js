@@ -233,6 +233,7 @@ export class RunView {
         this.startMethod = frame.start_method || null;
         this.setState("running", "Running" + (frame.start_method ? " (" + frame.start_method + ")" : "") + "…");
         this.startClock();
+        if (frame.note) { this.out.appendChild(el("div", "line note", frame.note)); }
         if (this.input) { this.input.open(); }
         this.whereButton.hidden = !this.send;
         break;

@@ -1,6 +1,6 @@
 import multiprocessing
 
-SHARE = 3000
+SHARE = 2000
 
 
 def work(w, results):

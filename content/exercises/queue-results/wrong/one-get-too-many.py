@@ -1,7 +1,7 @@
 # fails: clean exits
 import multiprocessing
 
-SHARE = 3000
+SHARE = 2000
 
 
 def work(w, results):

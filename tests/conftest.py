@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on the small fixture book, and one on the real book."""
+"""Shared fixtures: an app on the small fixture book, one on the real book, and a runner on the
+sandbox backend a module's own ``backend`` fixture gives."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from helpers import FIXTURE_CONTENT
+from mpbook.engine.runner import Runner
+from mpbook.engine.sandbox import Backend
 from mpbook.web import create_app
 
 
@@ -30,3 +33,12 @@ def book_app() -> Flask:
     app = create_app({"warm_sandboxes": 0})
     app.config["TESTING"] = True
     return app
+
+
+@pytest.fixture(scope="module")
+def runner(backend: Backend) -> Iterator[Runner]:
+    """A runner keeping one sandbox warm, on the ``backend`` of the module that asks (each of
+    test_runner, test_inside and test_containment says which backends it runs on)."""
+    runner = Runner(backend, warm=1)
+    yield runner
+    runner.close()

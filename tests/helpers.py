@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 STARTUP_SECONDS = 40  # for `mpbook serve` to answer, on a loaded machine
@@ -55,6 +57,19 @@ def wait_until(condition: Callable[[], T], timeout: float = 10, interval: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not hold within {timeout:g} s")
         time.sleep(interval)
+
+
+# ---- the sandbox -------------------------------------------------------------------
+
+def backend_or_skip(name: str, python: str | None = None) -> Backend:
+    """The sandbox backend ``name`` (under ``python``, else the server's interpreter); the test
+    is skipped where that backend cannot be used on this machine."""
+    import pytest  # here, not at the top: the benchmarks import this module without pytest's help
+
+    try:
+        return choose_backend(name, python=python)
+    except SandboxError as error:
+        pytest.skip(f"the {name} sandbox cannot be used here: {error}")
 
 
 # ---- the server --------------------------------------------------------------------

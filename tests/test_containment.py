@@ -9,13 +9,13 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from helpers import backend_or_skip
 from mpbook.engine.runner import Limits, Runner, RunRequest, RunResult, run_to_completion
-from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
+from mpbook.engine.sandbox import Backend
 
 LIMITS = Limits(wall_seconds=10, cpu_seconds=5, memory_bytes=96 * 2**20, processes=24, output_bytes=16 * 2**10,
                 file_bytes=2 * 2**20, tmp_bytes=4 * 2**20)
@@ -24,17 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def backend() -> Backend:
-    try:
-        return choose_backend("bwrap")
-    except SandboxError as error:
-        pytest.skip(f"bubblewrap cannot be used here: {error}")
-
-
-@pytest.fixture(scope="module")
-def runner(backend: Backend) -> Iterator[Runner]:
-    runner = Runner(backend, warm=1)
-    yield runner
-    runner.close()
+    return backend_or_skip("bwrap")
 
 
 @pytest.fixture

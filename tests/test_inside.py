@@ -8,31 +8,21 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from helpers import backend_or_skip
 from mpbook.engine import stacks
 from mpbook.engine.runner import InputRefused, Limits, QuietCallbacks, Run, Runner, RunRequest
-from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
+from mpbook.engine.sandbox import Backend
 
 LIMITS = Limits(wall_seconds=20, memory_bytes=256 * 2**20, processes=64, output_bytes=64 * 2**10)
 
 
 @pytest.fixture(scope="module", params=["bwrap", "basic"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    try:
-        return choose_backend(request.param, python=os.environ.get("MPBOOK_PYTHON") or None)
-    except SandboxError as error:
-        pytest.skip(f"bubblewrap cannot be used here: {error}")
-
-
-@pytest.fixture(scope="module")
-def runner(backend: Backend) -> Iterator[Runner]:
-    runner = Runner(backend, warm=1)
-    yield runner
-    runner.close()
+    return backend_or_skip(request.param, python=os.environ.get("MPBOOK_PYTHON") or None)
 
 
 class Recorder(QuietCallbacks):

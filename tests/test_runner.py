@@ -9,14 +9,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import wait_until
+from helpers import backend_or_skip, wait_until
 from mpbook.engine.runner import (
     Limits,
     QuietCallbacks,
@@ -27,7 +26,7 @@ from mpbook.engine.runner import (
     StartedInfo,
     run_to_completion,
 )
-from mpbook.engine.sandbox import Backend, SandboxError, choose_backend
+from mpbook.engine.sandbox import Backend, choose_backend
 
 LIMITS = Limits(wall_seconds=20, memory_bytes=256 * 2**20, processes=64, output_bytes=64 * 2**10)
 PYTHON = os.path.realpath(sys.executable)
@@ -35,17 +34,7 @@ PYTHON = os.path.realpath(sys.executable)
 
 @pytest.fixture(scope="module", params=["bwrap", "basic"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    try:
-        return choose_backend(request.param)
-    except SandboxError as error:
-        pytest.skip(f"bubblewrap cannot be used here: {error}")
-
-
-@pytest.fixture(scope="module")
-def runner(backend: Backend) -> Iterator[Runner]:
-    runner = Runner(backend, warm=1)
-    yield runner
-    runner.close()
+    return backend_or_skip(request.param)
 
 
 def run(runner: Runner, source: str, start_method: str | None = None, **files: bytes) -> RunResult:

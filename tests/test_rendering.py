@@ -99,6 +99,7 @@ def test_the_note_under_the_output_says_what_varies(tmp_path: Path) -> None:
     figure = _figure("first", "hello", book)
     assert "The <code>pid</code> is new on every run." in figure
     assert "The book checks this output under fork only." in figure
+    assert 'data-start-methods="fork"' in figure  # the page's selector starts there
     assert 'data-match="regex"' in figure
     assert "differ from run to run" not in figure
 
@@ -107,3 +108,14 @@ def test_a_version_table_is_named_under_the_output(tmp_path: Path) -> None:
     book = _book_with(tmp_path, "hello", 'stdout = "hello <b>world</b>\\n"\n',
                       'stdout = "hello <b>world</b>\\n"\n\n[expect.versions."3.13"]\nstdout = "hi\\n"\n')
     assert "Python 3.13 prints it differently" in _figure("first", "hello", book)
+
+
+def test_the_page_shows_the_output_of_the_python_that_runs_the_examples(tmp_path: Path) -> None:
+    book = _book_with(tmp_path, "hello", 'stdout = "hello <b>world</b>\\n"\n',
+                      'stdout = "hello <b>world</b>\\n"\n\n[expect.versions."3.13"]\nstdout = "hi\\n"\n')
+    on_313 = render_lesson(book.lesson("first"), book, WALL, "3.13.0").html  # type: ignore[arg-type]
+    assert '<pre class="expected-stdout">hi\n</pre>' in on_313
+    assert "Shown as Python 3.13.0 prints it" in on_313
+    on_312 = render_lesson(book.lesson("first"), book, WALL, "3.12.1").html  # type: ignore[arg-type]
+    assert "hello &lt;b&gt;world&lt;/b&gt;\n</pre>" in on_312
+    assert "Shown as Python 3.12.1 prints it" in on_312

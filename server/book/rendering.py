@@ -71,8 +71,10 @@ MARKDOWN = _markdown()
 WallSeconds = Callable[[Example], float]  # the wall time a run of an example gets on this server
 
 
-def render_lesson(lesson: Lesson, book: Book, wall_seconds: WallSeconds) -> RenderedLesson:
-    """The lesson body as HTML, with its example blocks, and its headings."""
+def render_lesson(lesson: Lesson, book: Book, wall_seconds: WallSeconds, python: str | None = None) -> RenderedLesson:
+    """The lesson body as HTML, with its example blocks, and its headings. ``python`` is the
+    version that runs the examples on this server: each example shows the output of that
+    version (its [expect.versions] table, if it has one)."""
     env: dict[str, object] = {}
     tokens = MARKDOWN.parse(lesson.markdown, env)
     headings = _headings(tokens)
@@ -85,7 +87,7 @@ def render_lesson(lesson: Lesson, book: Book, wall_seconds: WallSeconds) -> Rend
         if token.type != "fence":
             continue
         parts.append(renderer.render(tokens[start:i], MARKDOWN.options, env))
-        parts.append(_render_fence(token, book, wall_seconds))
+        parts.append(_render_fence(token, book, wall_seconds, python))
         start = i + 1
     parts.append(renderer.render(tokens[start:], MARKDOWN.options, env))
     return RenderedLesson(html="".join(parts), headings=headings)
@@ -107,10 +109,10 @@ def _headings(tokens: list[Token]) -> list[Heading]:
     return found
 
 
-def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
+def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds, python: str | None) -> str:
     info = token.info.strip().split()
     if info[:1] == ["example"] and len(info) == 2:
-        return render_example(book.examples[info[1]], book, wall_seconds)
+        return render_example(book.examples[info[1]], book, wall_seconds, python)
     if info[:1] == ["exercise"] and len(info) == 2:
         return render_exercise(book.exercises[info[1]])
     if info[:1] == ["predict"] and len(info) == 2:
@@ -118,7 +120,7 @@ def _render_fence(token: Token, book: Book, wall_seconds: WallSeconds) -> str:
     return highlight_code(token.content, info[0] if info else "text")
 
 
-def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> str:
+def render_example(example: Example, book: Book, wall_seconds: WallSeconds, python: str | None = None) -> str:
     """The static block for a runnable example; the page's script adds the live parts."""
     is_original = example.original_of is not None
     classes = "example original" if is_original else "example own" if example.origin == "book" else "example"
@@ -126,7 +128,7 @@ def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> s
     source_json = json.dumps({"id": example.id, "source": example.source}).replace("</", "<\\/")
     out = [
         f'<figure class="{classes}" id="example-{example.id}" data-example="{escape(example.id)}"'
-        f' data-origin="{example.origin}"'
+        f' data-origin="{example.origin}" data-start-methods="{" ".join(example.start_methods)}"'
         + (f' data-original-of="{escape(example.original_of)}"' if example.original_of is not None else "")
         + ">",
         '<figcaption class="example-head">'
@@ -140,7 +142,7 @@ def render_example(example: Example, book: Book, wall_seconds: WallSeconds) -> s
         '<button type="button" class="run" disabled title="Connecting to the server…">Run</button>'
         '<span class="run-note">Running examples needs JavaScript and a connection to the mpbook server.</span>'
         "</div>",
-        _expected_block(example, wall_seconds(example)),
+        _expected_block(example, wall_seconds(example), python),
     ]
     if example.corrections:
         out.append(_corrections_block(example))
@@ -157,13 +159,16 @@ def _label(example: Example) -> str:
     return "The post's code, corrected"
 
 
-def _notes(example: Example, wall_seconds: float) -> list[str]:
+def _notes(example: Example, wall_seconds: float, python: str | None) -> list[str]:
     """What the reader's run may show differently from the output printed here, and where it is checked."""
     notes = [example.varies] if example.varies else []
     methods = [m for m in START_METHODS if m in example.start_methods]
     if len(methods) < len(START_METHODS):
         notes.append(f"The book checks this output under {' and '.join(methods)} only.")
-    if example.versions:
+    if example.versions and python:
+        notes.append(f"Shown as Python {python} prints it, the version that runs the examples here; other "
+                     "versions print it differently, and the book checks each against its own expected output.")
+    elif example.versions:
         versions = sorted(example.versions, key=lambda v: tuple(map(int, v.split("."))))
         who = " and ".join(f"Python {v}" for v in versions)
         notes.append(f"{who} print{'s' if len(versions) == 1 else ''} it differently; "
@@ -173,8 +178,8 @@ def _notes(example: Example, wall_seconds: float) -> list[str]:
     return notes
 
 
-def _expected_block(example: Example, wall_seconds: float) -> str:
-    expect = example.expect
+def _expected_block(example: Example, wall_seconds: float, python: str | None) -> str:
+    expect = example.expect_for(python) if python else example.expect
     parts = [f'<div class="example-expected" data-match="{expect.match}">',
              '<div class="panel-label">Output in the book</div>']
     if expect.stdout:
@@ -183,7 +188,7 @@ def _expected_block(example: Example, wall_seconds: float) -> str:
         parts.append(f'<pre class="expected-stderr">{escape(expect.stderr)}</pre>')
     if not expect.stdout and not expect.stderr:
         parts.append('<p class="expected-empty">This program prints nothing.</p>')
-    parts += [f'<p class="expected-note">{render_inline(note)}</p>' for note in _notes(example, wall_seconds)]
+    parts += [f'<p class="expected-note">{render_inline(note)}</p>' for note in _notes(example, wall_seconds, python)]
     parts.append("</div>")
     return "\n".join(parts)
 

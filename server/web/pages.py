@@ -28,7 +28,8 @@ def lesson(slug: str) -> str:
     if found is None:
         abort(404)
     before, after = the_book.neighbours(slug)
-    rendered = render_lesson(found, the_book, wiring_of(current_app).wall_seconds)
+    wiring = wiring_of(current_app)
+    rendered = render_lesson(found, the_book, wiring.wall_seconds, wiring.backend.runtime().version)
     return render_template(
         "lesson.html", book=the_book, lesson=found, body=rendered.html,
         headings=rendered.headings, before=before, after=after,

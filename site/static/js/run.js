@@ -275,7 +275,11 @@ class Example {
       this.methodSelect.appendChild(option);
     }
     this.methodLabel.hidden = methods.length === 0;
-    const want = methods.indexOf(previous) >= 0 ? previous : hello.default_start_method;
+    /* An example checked under some start methods only starts on one of them, so that its
+       first run prints what the book shows (data-start-methods, from example.toml). */
+    const checked = (this.figure.dataset.startMethods || "").split(" ").filter((m) => methods.indexOf(m) >= 0);
+    let want = methods.indexOf(previous) >= 0 ? previous : hello.default_start_method;
+    if (previous === "" && checked.length && checked.indexOf(want) < 0) { want = checked[0]; }
     if (methods.indexOf(want) >= 0) { this.methodSelect.value = want; }
     this.pythonVersion.textContent = hello.python ? "Python " + hello.python : "";
     this.pythonVersion.hidden = !hello.python;

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.grading import SEED_RANGE, CheckRun, new_seed, request_for, run_check
-from mpbook.engine.runs import START_METHODS, RunRequest, StartedInfo
+from mpbook.engine.runs import START_METHODS, RunRequest
 from mpbook.web import protocol
 
 if TYPE_CHECKING:
-    from mpbook.web.session import Attempt, RunHandle, RunSession
+    from mpbook.web.session import Attempt, RunFrames, RunHandle, RunSession
 
 log = logging.getLogger("mpbook.checking")
 
@@ -105,7 +105,7 @@ def run(session: RunSession, attempt: Attempt, exercise: Exercise, code: str, se
 
     try:
         report = run_check(session.engine, exercise, code, session.wiring.limits, seed,  # type: ignore[arg-type]
-                           callbacks=lambda i, method: _CheckFrames(session, exercise, code, method),
+                           callbacks=lambda i, method: _frames(session, exercise, code, method),
                            started=started, cancelled=cancelled)
     except Exception:
         log.exception("a check could not run")
@@ -117,36 +117,13 @@ def run(session: RunSession, attempt: Attempt, exercise: Exercise, code: str, se
     session.send(protocol.check(exercise.id, report.passed, [r.as_dict() for r in report.results], report.seed))
 
 
-class _CheckFrames:
-    """The frames of one run of a Check: as a run's, without ending the session's attempt."""
+def _frames(session: RunSession, exercise: Exercise, code: str, method: str) -> RunFrames:
+    """The frames of one run of a Check: as a run's, but its exit only counted, since the
+    session's attempt (the whole Check) goes on."""
+    from mpbook.web.session import RunFrames
 
-    def __init__(self, session: RunSession, exercise: Exercise, code: str, method: str) -> None:
-        self.session = session
-        self.exercise = exercise.id
-        self.method = method
-        self.limits = request_for(exercise, code, method, session.wiring.limits, None).limits
-
-    def on_started(self, info: StartedInfo) -> None:
-        self.session.send(protocol.started(info, self.exercise, self.method))
-
-    def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
-        self.session.send(protocol.output(stream, data, t, pid, process))
-
-    def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
-        self.session.send(protocol.process(event, pid, ppid, name, t, exitcode))
-
-    def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None:
-        self.session.send(protocol.stack(pid, process, text, t))
-
-    def on_usage(self, t: float, cpu: float, memory: int) -> None:
-        self.session.send(protocol.usage(t, cpu, memory))
-
-    def on_input(self, pid: int, waiting: bool, t: float) -> None:
-        self.session.send(protocol.waiting_for_input(pid, waiting, t))
-
-    def on_exit(self, code: int | None, reason: str, t: float) -> None:
-        self.session.wiring.exits.add(reason)
-        self.session.send(protocol.exit_frame(code, reason, t, self.limits))
+    limits = request_for(exercise, code, method, session.wiring.limits, None).limits
+    return RunFrames(session.send, exercise.id, method, limits, session.wiring.exits.add)
 
 
 def start_thread(session: RunSession, attempt: Attempt, exercise: Exercise, code: str, seed: int) -> None:

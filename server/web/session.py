@@ -29,7 +29,15 @@ from typing import Any, ClassVar, Protocol
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.lessons import Example
-from mpbook.engine.runs import START_METHODS, Callbacks, InputRefused, RunRequest, SourceTooLarge, StartedInfo
+from mpbook.engine.runs import (
+    START_METHODS,
+    Callbacks,
+    InputRefused,
+    Limits,
+    RunRequest,
+    SourceTooLarge,
+    StartedInfo,
+)
 from mpbook.engine.scheduler import Ticket
 from mpbook.web import checking, protocol
 from mpbook.web.admission import Refused
@@ -260,7 +268,9 @@ class RunSession:
             checking.start_thread(self, attempt, *attempt.check)
             return
         try:
-            run = self.engine.start(attempt.request, _Frames(self, attempt))
+            frames = RunFrames(self.send, attempt.example.id, attempt.request.start_method, attempt.request.limits,
+                               lambda reason: self._finish(attempt, reason))
+            run = self.engine.start(attempt.request, frames)
         except Exception:
             log.exception("a run could not start")
             self._finish(attempt, None)
@@ -287,31 +297,36 @@ class RunSession:
         self.wiring.run_ended(reason)
 
 
-class _Frames:
-    """The engine's callbacks for one attempt, sent as protocol frames."""
+class RunFrames:
+    """The engine's callbacks for one run, sent as protocol frames (a run's, and each run of a
+    Check's). ``ended(reason)`` is called just before the exit frame goes out."""
 
-    def __init__(self, session: RunSession, attempt: Attempt) -> None:
-        self.session = session
-        self.attempt = attempt
+    def __init__(self, send: Send, name: str, start_method: str | None, limits: Limits,
+                 ended: Callable[[str], None]) -> None:
+        self.send = send
+        self.name = name  # the example's or the exercise's id
+        self.start_method = start_method
+        self.limits = limits
+        self.ended = ended
 
     def on_started(self, info: StartedInfo) -> None:
-        self.session.send(protocol.started(info, self.attempt.example.id, self.attempt.request.start_method))
+        self.send(protocol.started(info, self.name, self.start_method))
 
     def on_output(self, stream: str, data: str, pid: int | None, process: str | None, t: float) -> None:
-        self.session.send(protocol.output(stream, data, t, pid, process))
+        self.send(protocol.output(stream, data, t, pid, process))
 
     def on_process(self, event: str, pid: int, ppid: int | None, name: str, t: float, exitcode: int | None) -> None:
-        self.session.send(protocol.process(event, pid, ppid, name, t, exitcode))
+        self.send(protocol.process(event, pid, ppid, name, t, exitcode))
 
     def on_stack(self, pid: int, process: str, text: str | None, t: float) -> None:
-        self.session.send(protocol.stack(pid, process, text, t))
+        self.send(protocol.stack(pid, process, text, t))
 
     def on_usage(self, t: float, cpu: float, memory: int) -> None:
-        self.session.send(protocol.usage(t, cpu, memory))
+        self.send(protocol.usage(t, cpu, memory))
 
     def on_input(self, pid: int, waiting: bool, t: float) -> None:
-        self.session.send(protocol.waiting_for_input(pid, waiting, t))
+        self.send(protocol.waiting_for_input(pid, waiting, t))
 
     def on_exit(self, code: int | None, reason: str, t: float) -> None:
-        self.session._finish(self.attempt, reason)
-        self.session.send(protocol.exit_frame(code, reason, t, self.attempt.request.limits))
+        self.ended(reason)
+        self.send(protocol.exit_frame(code, reason, t, self.limits))

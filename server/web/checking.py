@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mpbook.book.exercises import Exercise
 from mpbook.book.grading import SEED_RANGE, CheckRun, new_seed, request_for, run_check
-from mpbook.engine.runs import START_METHODS, RunRequest
+from mpbook.engine.runs import RunRequest
 from mpbook.web import protocol
 
 if TYPE_CHECKING:
@@ -28,10 +28,8 @@ log = logging.getLogger("mpbook.checking")
 
 def parse(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, str, int] | None:
     """The exercise, code and seed a check frame asks for; None after sending the error."""
-    xid = frame.get("exercise")
-    exercise = session.wiring.book.exercises.get(xid) if isinstance(xid, str) else None
+    exercise = _exercise(session, frame)
     if exercise is None:
-        session.error("unknown_exercise", f"There is no exercise called {xid!r}.")
         return None
     code = frame.get("code")
     if not isinstance(code, str):
@@ -54,26 +52,24 @@ def parse(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, str, in
 def run_request(session: RunSession, frame: dict[str, Any]) -> tuple[Exercise, RunRequest] | None:
     """A plain run of the reader's code (or the starter) with an exercise's files; None after
     sending the error."""
-    xid = frame.get("exercise")
-    exercise = session.wiring.book.exercises.get(xid) if isinstance(xid, str) else None
-    if exercise is None:
-        session.error("unknown_exercise", f"There is no exercise called {xid!r}.")
+    exercise = _exercise(session, frame)
+    options = session.run_options(frame) if exercise is not None else None
+    if exercise is None or options is None:
         return None
-    code = frame.get("code")
-    if code is not None and not isinstance(code, str):
-        session.error("bad_request", "\"code\" must be the program's text.")
-        return None
-    if code is not None and not session.wiring.editing:
-        session.error("forbidden", "Editing is turned off on this server; run the published examples.")
-        return None
-    method = frame.get("start_method")
-    if method is not None and method not in START_METHODS:
-        session.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
-        return None
+    code, method = options
     source = exercise.starter if code is None else code
     if not _fits(session, exercise, source):
         return None
     return exercise, request_for(exercise, source, method, session.wiring.limits, None)
+
+
+def _exercise(session: RunSession, frame: dict[str, Any]) -> Exercise | None:
+    """The exercise a frame names; None after sending the error."""
+    xid = frame.get("exercise")
+    exercise = session.wiring.book.exercises.get(xid) if isinstance(xid, str) else None
+    if exercise is None:
+        session.error("unknown_exercise", f"There is no exercise called {xid!r}.")
+    return exercise
 
 
 def _fits(session: RunSession, exercise: Exercise, code: str) -> bool:

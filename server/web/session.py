@@ -154,19 +154,29 @@ class RunSession:
         example = self.wiring.book.examples.get(eid) if isinstance(eid, str) else None
         if example is None:
             return self.error("unknown_example", f"There is no example called {eid!r}.")
-        code = frame.get("code")
-        if code is not None and not isinstance(code, str):
-            return self.error("bad_request", "\"code\" must be the program's text.")
-        if code is not None and not self.wiring.editing:
-            return self.error("forbidden", "Editing is turned off on this server; run the published examples.")
-        method = frame.get("start_method")
-        if method is not None and method not in START_METHODS:
-            return self.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
+        options = self.run_options(frame)
+        if options is None:
+            return None
+        code, method = options
         try:
             request = self.wiring.request_for(example, code, method, interactive=True)
         except SourceTooLarge as error:
             return self.error("too_large", str(error))
         self._queue(Attempt(example, request))
+
+    def run_options(self, frame: dict[str, Any]) -> tuple[str | None, str | None] | None:
+        """A run frame's reader's ``code`` and ``start_method`` (each None when absent), for an
+        example or an exercise; None after sending the error."""
+        code, method = frame.get("code"), frame.get("start_method")
+        if code is not None and not isinstance(code, str):
+            self.error("bad_request", "\"code\" must be the program's text.")
+        elif code is not None and not self.wiring.editing:
+            self.error("forbidden", "Editing is turned off on this server; run the published examples.")
+        elif method is not None and method not in START_METHODS:
+            self.error("bad_request", f"start_method must be one of {', '.join(START_METHODS)}.")
+        else:
+            return code, method
+        return None
 
     def check(self, frame: dict[str, Any]) -> None:
         """``{"op":"check"}``: queue a Check of the reader's code for an exercise (web/checking.py)."""

@@ -130,7 +130,7 @@ def main() -> None:
     module = _main_module(path)
     sys.modules["__main__"] = module
     if sitecustomize._fd >= 0:
-        sitecustomize.emit(sitecustomize.START, 0, b"", "MainProcess")
+        sitecustomize.emit(sitecustomize.wire.START, 0, b"", "MainProcess")
     try:
         with open(path, "rb") as file:
             source = file.read()

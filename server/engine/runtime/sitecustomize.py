@@ -41,43 +41,9 @@ if TYPE_CHECKING:
     from types import FrameType, ModuleType
 
 try:  # in the runtime venv, where sandbox/base.py puts engine/wire.py
-    from mpbook_wire import (  # type: ignore[import-not-found]  # exists only in the runtime venv
-        ENV,
-        EXIT,
-        INPUT,
-        LAST,
-        MORE,
-        NAME_MAX,
-        OUTPUT,
-        READ,
-        STACK,
-        STACK_BYTES,
-        START,
-        STDERR,
-        STDOUT,
-        WAITING,
-        encode,
-        room,
-    )
-except ImportError:  # imported by the server
-    from mpbook.engine.wire import (
-        ENV,
-        EXIT,
-        INPUT,
-        LAST,
-        MORE,
-        NAME_MAX,
-        OUTPUT,
-        READ,
-        STACK,
-        STACK_BYTES,
-        START,
-        STDERR,
-        STDOUT,
-        WAITING,
-        encode,
-        room,
-    )
+    import mpbook_wire as wire  # type: ignore[import-not-found]  # exists only in the runtime venv
+except ImportError:  # imported by the server (engine/stacks.py reads stack_signal)
+    from mpbook.engine import wire
 FRAMES_MAX = 100  # per thread, as faulthandler
 JITTER_ENV = "MPBOOK_JITTER"  # the seed of the delays a Check injects at synchronisation points
 JITTER_CHANCE = 0.2  # of a pause at each synchronisation point
@@ -98,11 +64,11 @@ def _current_name() -> str:
 
 def emit(kind: int, stream: int, data: bytes, name: str | None = None) -> None:
     """Write ``data`` as records, split so that each fits in one atomic write."""
-    raw_name = (_current_name() if name is None else name).encode("utf-8", "replace")[:NAME_MAX]
+    raw_name = (_current_name() if name is None else name).encode("utf-8", "replace")[:wire.NAME_MAX]
     pid = os.getpid()
-    size = room(raw_name)
+    size = wire.room(raw_name)
     for start in range(0, max(len(data), 1), size):
-        os.write(_fd, encode(kind, stream, pid, raw_name, data[start:start + size]))
+        os.write(_fd, wire.encode(kind, stream, pid, raw_name, data[start:start + size]))
 
 
 def stack_signal() -> int:
@@ -164,16 +130,17 @@ def format_stacks(interrupted: object = None) -> str:
 def _answer_stacks(signum: int, frame: object) -> None:
     """The stack request's handler: this process's stacks as STACK records, the last one marked."""
     try:
-        data = format_stacks(frame).encode("utf-8", "backslashreplace")[:STACK_BYTES]
+        data = format_stacks(frame).encode("utf-8", "backslashreplace")[:wire.STACK_BYTES]
         current = _current_name()
         if current == "MainProcess":
             current = _special_name() or current
-        name = current.encode("utf-8", "replace")[:NAME_MAX]
+        name = current.encode("utf-8", "replace")[:wire.NAME_MAX]
         pid = os.getpid()
-        size = room(name)
+        size = wire.room(name)
         pieces = [data[start:start + size] for start in range(0, len(data), size)] or [b""]
         for number, piece in enumerate(pieces):
-            os.write(_fd, encode(STACK, LAST if number == len(pieces) - 1 else MORE, pid, name, piece))
+            last = wire.LAST if number == len(pieces) - 1 else wire.MORE
+            os.write(_fd, wire.encode(wire.STACK, last, pid, name, piece))
     except Exception:  # never let a stack request break the reader's program
         pass
 
@@ -199,12 +166,12 @@ class InputStream(io.RawIOBase):
 
         waiting = _fd >= 0 and not select.select([0], [], [], 0)[0]
         if waiting:
-            emit(INPUT, WAITING, b"")
+            emit(wire.INPUT, wire.WAITING, b"")
         try:
             data = os.read(0, len(buffer))
         finally:
             if waiting:
-                emit(INPUT, READ, b"")
+                emit(wire.INPUT, wire.READ, b"")
         buffer[:len(data)] = data
         return len(data)
 
@@ -230,7 +197,7 @@ class _RecordStream(io.RawIOBase):
     def write(self, data: bytes) -> int:  # type: ignore[override]
         data = bytes(data)
         if data:
-            emit(OUTPUT, self._stream, data)
+            emit(wire.OUTPUT, self._stream, data)
         return len(data)
 
     def fileno(self) -> int:
@@ -254,9 +221,9 @@ def _patch_process(module: ModuleType) -> None:
     def _bootstrap(self: BaseProcess, *args: object, **kwargs: object) -> int:
         # _parent_pid is the process that created this one (not the forkserver).
         start = f"{self._parent_pid} {_start_method()}"  # type: ignore[attr-defined]
-        emit(START, 0, start.encode(), self.name)
+        emit(wire.START, 0, start.encode(), self.name)
         code: int = bootstrap(self, *args, **kwargs)
-        emit(EXIT, 0, str(code).encode(), self.name)
+        emit(wire.EXIT, 0, str(code).encode(), self.name)
         return code
 
     module.BaseProcess._bootstrap = _bootstrap
@@ -384,7 +351,7 @@ class _PatchOnImport:
 
 def _install() -> None:
     global _fd, _home
-    fd, _, inode = os.environ.get(ENV, "").partition(":")
+    fd, _, inode = os.environ.get(wire.ENV, "").partition(":")
     try:
         # The inode check makes sure fd is our pipe, not a file that a process
         # started without it (e.g. by subprocess, which closes fds) happened to open.
@@ -394,8 +361,8 @@ def _install() -> None:
         return
     _fd = int(fd)
     _home = os.path.join(os.getcwd(), "")
-    sys.stdout = sys.__stdout__ = _text(STDOUT, "strict")  # type: ignore[misc]
-    sys.stderr = sys.__stderr__ = _text(STDERR, "backslashreplace")  # type: ignore[misc]
+    sys.stdout = sys.__stdout__ = _text(wire.STDOUT, "strict")  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = _text(wire.STDERR, "backslashreplace")  # type: ignore[misc]
     sys.meta_path.insert(0, _PatchOnImport)
     _signal.signal(stack_signal(), _answer_stacks)
     if os.environ.get(JITTER_ENV):

@@ -11,40 +11,30 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from .common import (
     INTERPRETER,
     BenchError,
     Report,
     Row,
+    Socket,
     Stats,
+    bare_start_ms,
     plain_example,
     serve,
     socket_to,
     stats_text,
-    time_command,
     verdict,
 )
 
-HELLO = 'print("hi")\n'
 CLIENTS = 3
 TARGET_RATIO = 1.5
 PAUSE = 1.0  # between rounds, as in issue #11's measurement
 
 
-def _first_output(client: Any, example: str, barrier: threading.Barrier, into: list[float]) -> None:
-    first: list[float] = []
-
-    def on_frame(frame: dict[str, Any], at: float) -> None:
-        if frame["type"] == "output" and not first:
-            first.append(at)
-
+def _first_output(client: Socket, example: str, barrier: threading.Barrier, into: list[float]) -> None:
     barrier.wait(10)
-    sent, end = client.run({"example": example, "code": HELLO}, timeout=30, on_frame=on_frame)
-    if not first or end["reason"] != "ok":
-        raise BenchError(f"print(\"hi\") did not print and end well: {end}")
-    into.append((first[0] - sent) * 1000)
+    into.append(client.first_output_ms(example))
 
 
 def _rounds(base: str, rounds: int) -> tuple[list[float], list[float], list[float]]:
@@ -58,7 +48,7 @@ def _rounds(base: str, rounds: int) -> tuple[list[float], list[float], list[floa
     try:
         for number in range(rounds + 1):  # the first round wakes the pool's sizing up: not counted
             time.sleep(PAUSE)
-            bare.append(time_command([INTERPRETER, "-I", "-S", "-c", "pass"])[0])
+            bare.append(bare_start_ms())
             barrier = threading.Barrier(CLIENTS)
             firsts: list[float] = []
             threads = [threading.Thread(target=_first_output, args=(s, example, barrier, firsts)) for s in sockets]

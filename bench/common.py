@@ -168,6 +168,11 @@ def time_command(argv: Sequence[str], cwd: str | Path | None = None, timeout: fl
     return (time.perf_counter() - start) * 1000, done.returncode
 
 
+def bare_start_ms() -> float:
+    """One start of the bare interpreter (``-I -S -c pass``), in ms: what a run's start is set beside."""
+    return time_command([INTERPRETER, "-I", "-S", "-c", "pass"])[0]
+
+
 def clean_interpreter(into: Path) -> str:
     """The server's interpreter in a fresh venv made in ``into``: what a program run directly meets.
 
@@ -207,6 +212,8 @@ def plain_example(base: str) -> str:
 
 
 # ---- the raw WebSocket client ----------------------------------------------------
+
+HELLO = 'print("hi")\n'  # the program whose first output the start benchmarks time
 
 class Socket:
     """One WebSocket to /ws that reads frames with deadlines and stamps their arrival."""
@@ -251,6 +258,19 @@ class Socket:
                 raise BenchError(f"the server refused the run: {reply}")
             if reply["type"] == "exit":
                 return sent, reply
+
+    def first_output_ms(self, example: str, timeout: float = 30) -> float:
+        """Run ``print("hi")`` as ``example``'s code: ms from the send to its first output frame."""
+        first: list[float] = []
+
+        def note(frame: dict[str, Any], at: float) -> None:
+            if frame["type"] == "output" and not first:
+                first.append(at)
+
+        sent, end = self.run({"example": example, "code": HELLO}, timeout=timeout, on_frame=note)
+        if not first or end["reason"] != "ok":
+            raise BenchError(f"print(\"hi\") did not print and end well: {end}")
+        return (first[0] - sent) * 1000
 
     def close(self) -> None:
         self._connection.close()

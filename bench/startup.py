@@ -9,42 +9,30 @@ the page from the click event to the first output line in the DOM.
 
 from __future__ import annotations
 
-import functools
 import time
-from typing import Any
 
 from .common import (
+    HELLO,
     INTERPRETER,
     BenchError,
     Report,
     Row,
     Stats,
+    bare_start_ms,
     chromium,
     get_json,
     plain_example,
     serve,
     socket_to,
     stats_text,
-    time_command,
     verdict,
 )
 
-HELLO = 'print("hi")\n'
 TARGET_RATIO = 1.5
 DRAW_TARGET_MS = 2.0  # from an output frame's message to its line in the DOM (p95)
 # The warm pool refills in the background after each run; a sample taken before
 # it has would measure a cold start.
 REFILL_PAUSE = 0.3
-
-
-def _note_first_output(first: list[float], frame: dict[str, Any], at: float) -> None:
-    """Keep in ``first`` the time of a run's first output frame."""
-    if frame["type"] == "output" and not first:
-        first.append(at)
-
-
-def _bare_once() -> float:
-    return time_command([INTERPRETER, "-I", "-S", "-c", "pass"])[0]
 
 
 def _socket_samples(base: str, example: str, count: int) -> tuple[list[float], list[float]]:
@@ -54,13 +42,8 @@ def _socket_samples(base: str, example: str, count: int) -> tuple[list[float], l
     with socket_to(base) as client:
         for _ in range(count):
             time.sleep(REFILL_PAUSE)
-            bare.append(_bare_once())
-            first: list[float] = []
-            sent, end = client.run({"example": example, "code": HELLO}, timeout=30,
-                                   on_frame=functools.partial(_note_first_output, first))
-            if not first or end["reason"] != "ok":
-                raise BenchError(f"print(\"hi\") did not print and end well: {end}")
-            firsts.append((first[0] - sent) * 1000)
+            bare.append(bare_start_ms())
+            firsts.append(client.first_output_ms(example))
     return firsts, bare
 
 
@@ -155,7 +138,7 @@ def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], 
             echo = number % 2 == 1
             time.sleep(REFILL_PAUSE)
             if number > 1 and not echo:
-                bare.append(_bare_once())
+                bare.append(bare_start_ms())
             page.evaluate(f"() => {{ window.__benchEcho = {str(echo).lower()}; }}")
             page.evaluate(ARM, example)
             figure.locator("button.run").click()
@@ -176,8 +159,8 @@ def _browser_samples(base: str, example: str, count: int) -> tuple[list[float], 
 
 def _back_to_back(count: int) -> list[float]:
     """Bare starts one after another, with no idle time between them."""
-    _bare_once()  # page the binary in
-    return [_bare_once() for _ in range(count)]
+    bare_start_ms()  # page the binary in
+    return [bare_start_ms() for _ in range(count)]
 
 
 def measure(short: bool) -> Report:

@@ -52,22 +52,22 @@ KINDS: dict[str, tuple[str | None, str]] = {
 def one_run(client: Socket, example: str, kind: str, timeout: float = 60) -> tuple[str, float]:
     """Run one program of ``kind``; its exit reason and its time from send to exit (ms)."""
     code, _ = KINDS[kind]
-    frame: dict[str, Any] = {"op": "run", "example": POOL_EXAMPLE if code is None else example}
+    frame: dict[str, Any] = {"example": POOL_EXAMPLE if code is None else example}
     if code is not None:
         frame["code"] = code
-    sent = client.send(frame)
-    deadline = sent + timeout
-    while True:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            raise BenchError(f"a {kind} run did not end within {timeout:g} s")
-        reply, at = client.next(left)
-        if reply["type"] == "error":
-            raise BenchError(f"the server refused a {kind} run: {reply}")
+    ended: list[float] = []
+
+    def on_frame(reply: dict[str, Any], at: float) -> None:
         if reply["type"] == "started" and kind == "sleeper stopped":
             client.send({"op": "stop"})
-        if reply["type"] == "exit":
-            return str(reply["reason"]), (at - sent) * 1000
+        elif reply["type"] == "exit":
+            ended.append(at)
+
+    try:
+        sent, end = client.run(frame, timeout, on_frame)
+    except BenchError as error:
+        raise BenchError(f"a {kind} run: {error}") from None
+    return str(end["reason"]), (ended[0] - sent) * 1000
 
 
 def soak(runs: int) -> dict[str, Any]:

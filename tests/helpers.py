@@ -1,5 +1,6 @@
 """What the test suites share: the fixture book, the real server in a subprocess, one
-WebSocket client, and ``wait_until`` for every wait on something that happens elsewhere.
+WebSocket client, a sandbox backend or a skip (``backend_or_skip``), and ``wait_until`` for
+every wait on something that happens elsewhere.
 
 The benchmarks start their server with the same ``server_process`` (bench/common.py
 imports it from here); the tests import nothing from bench.

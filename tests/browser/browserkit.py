@@ -44,7 +44,7 @@ def run_and_wait(page: Any, eid: str, timeout_ms: int = 40_000, times: int = 1) 
     return page.evaluate(
         """id => MPBook.run.example(id).views.map(v => ({
              stdout: v.text.stdout, stderr: v.text.stderr, state: v.root.dataset.state,
-             status: v.state.textContent, result: v.result,
+             status: v.state.textContent, result: v.result, start_method: v.startMethod,
              lines: Array.from(v.out.querySelectorAll('.line')).map(l => ({
                text: l.querySelector('.text') ? l.querySelector('.text').textContent : l.textContent,
                stream: l.dataset.stream || null,

@@ -222,3 +222,21 @@ class Client:
 def text(frames: list[dict[str, Any]], stream: str = "stdout") -> str:
     """What ``frames`` printed on ``stream``."""
     return "".join(f["data"] for f in frames if f["type"] == "output" and f["stream"] == stream)
+
+
+# A child puts 1 MB on a queue and the parent joins it before it gets: the deadlock of the
+# deadlocks lesson, whose stacks the engine and the page tests read.
+JOIN_BEFORE_GET = """\
+import multiprocessing as mp
+
+def work(q):
+    q.put(b"x" * 2**20)
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(q,))
+    p.start()
+    print("joining", flush=True)
+    p.join()
+    print(len(q.get()))
+"""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from helpers import backend_or_skip
+from helpers import JOIN_BEFORE_GET, backend_or_skip
 from mpbook.engine import stacks
 from mpbook.engine.runner import InputRefused, Limits, QuietCallbacks, Run, Runner, RunRequest
 from mpbook.engine.sandbox import Backend
@@ -87,20 +87,6 @@ def by_process(answers: list[stacks.Stack]) -> dict[str, str | None]:
     return {answer.process: answer.text for answer in answers}
 
 
-JOIN_BEFORE_GET = """\
-import multiprocessing as mp
-
-def work(q):
-    q.put(b"x" * 2**20)
-
-if __name__ == "__main__":
-    q = mp.Queue()
-    p = mp.Process(target=work, args=(q,))
-    p.start()
-    print("joining", flush=True)
-    p.join()
-    print(len(q.get()))
-"""
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])

@@ -123,24 +123,8 @@ def _api(table: Table) -> tuple[str, str]:
     return api, scope
 
 
-def _uses_check(table: Table) -> SourceJudge:
-    api, scope = _api(table)
-
-    def judge(source: str) -> Outcome:
-        tree = parse(source)
-        if isinstance(tree, Outcome):
-            return tree
-        nodes: list[ast.AST] = _main_scope(tree) if scope == "main" else [tree]
-        line = _uses(nodes, api, _aliases(tree))
-        where = " in the main process's own code" if scope == "main" else ""
-        if line is not None:
-            return Outcome(True, f"The program uses `{api}`{where} (line {line}).")
-        return Outcome(False, f"The program does not use `{api}`{where}.")
-
-    return judge
-
-
-def _avoids_check(table: Table) -> SourceJudge:
+def _api_check(table: Table, wanted: bool) -> SourceJudge:
+    """``uses`` (``wanted``) or ``avoids``: whether the program names ``api`` (in the main process's own code)."""
     api, scope = _api(table)
 
     def judge(source: str) -> Outcome:
@@ -151,10 +135,19 @@ def _avoids_check(table: Table) -> SourceJudge:
         line = _uses(nodes, api, _aliases(tree))
         where = " in the main process's own code" if scope == "main" else ""
         if line is None:
-            return Outcome(True, f"The program does not use `{api}`{where}.")
-        return Outcome(False, f"The program uses `{api}`{where}, on line {line}.")
+            return Outcome(not wanted, f"The program does not use `{api}`{where}.")
+        said = f" (line {line})." if wanted else f", on line {line}."
+        return Outcome(wanted, f"The program uses `{api}`{where}{said}")
 
     return judge
+
+
+def _uses_check(table: Table) -> SourceJudge:
+    return _api_check(table, wanted=True)
+
+
+def _avoids_check(table: Table) -> SourceJudge:
+    return _api_check(table, wanted=False)
 
 
 SOURCE_KINDS: dict[str, Callable[[Table], SourceJudge]] = {

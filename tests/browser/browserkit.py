@@ -55,3 +55,26 @@ def run_and_wait(page: Any, eid: str, timeout_ms: int = 40_000, times: int = 1) 
            }))""",
         eid,
     )
+
+
+def figure(page: Any, eid: str) -> Any:
+    return page.locator(f'figure.example[data-example="{eid}"]')
+
+
+def open_example(page: Any, example: dict[str, Any]) -> Any:
+    page.goto(f"/lessons/{example['lesson']}")
+    wait_connected(page)
+    return figure(page, example["id"])
+
+
+def set_code(page: Any, eid: str, code: str) -> None:
+    """Replace the example's code the way a reader does: click into it, select all, type (paste)."""
+    fig = figure(page, eid)
+    fig.scroll_into_view_if_needed()
+    if fig.locator(".cm-content").count() == 0:
+        fig.locator(".example-code pre").click()
+    fig.locator(".cm-content").wait_for()
+    fig.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(code)
+    page.wait_for_function("([id, code]) => MPBook.run.example(id).editor.code() === code", arg=[eid, code])

@@ -7,25 +7,11 @@ from typing import Any
 
 import pytest
 
-from browserkit import get_json
-from test_browser_runs import open_example, set_code
+from browserkit import get_json, open_example, set_code
+from helpers import JOIN_BEFORE_GET
 
 pytestmark = pytest.mark.browser
 
-JOIN_BEFORE_GET = """\
-import multiprocessing as mp
-
-def work(q):
-    q.put(b"x" * 2**20)
-
-if __name__ == "__main__":
-    q = mp.Queue()
-    p = mp.Process(target=work, args=(q,))
-    p.start()
-    print("joining", flush=True)
-    p.join()
-    print(len(q.get()))
-"""
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from browserkit import get_json, run_and_wait, serve, wait_connected
+from browserkit import figure, get_json, open_example, run_and_wait, serve, set_code, wait_connected
 from mpbook import settings
 from mpbook.book.lessons import Example, load_book, mismatches
 
@@ -24,29 +24,6 @@ RUN_MS = 45_000
 # Page conditions on an example's first run view: it printed a pattern; it ended.
 PRINTED = "id => /{}/.test(MPBook.run.example(id).views[0].text.stdout)"
 DONE = "id => { const v = MPBook.run.example(id).views[0]; return v && v.done; }"
-
-
-def figure(page: Any, eid: str) -> Any:
-    return page.locator(f'figure.example[data-example="{eid}"]')
-
-
-def open_example(page: Any, example: dict[str, Any]) -> Any:
-    page.goto(f"/lessons/{example['lesson']}")
-    wait_connected(page)
-    return figure(page, example["id"])
-
-
-def set_code(page: Any, eid: str, code: str) -> None:
-    """Replace the example's code the way a reader does: click into it, select all, type (paste)."""
-    fig = figure(page, eid)
-    fig.scroll_into_view_if_needed()
-    if fig.locator(".cm-content").count() == 0:
-        fig.locator(".example-code pre").click()
-    fig.locator(".cm-content").wait_for()
-    fig.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(code)
-    page.wait_for_function("([id, code]) => MPBook.run.example(id).editor.code() === code", arg=[eid, code])
 
 
 def shown_text(run: dict[str, Any], stream: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import wait_until
+from helpers import backend_or_skip, wait_until
 from mpbook.engine.cgroups import Cgroups
 from mpbook.engine.sandbox import (
     CGROUP_TRAMPOLINE,
@@ -47,10 +47,7 @@ def test_without_bwrap_auto_falls_back_to_basic_and_forcing_bwrap_fails(monkeypa
 
 
 def bwrap_or_skip() -> BwrapBackend:
-    try:
-        backend = choose_backend("bwrap")
-    except SandboxError as error:
-        pytest.skip(f"bubblewrap cannot be used here: {error}")
+    backend = backend_or_skip("bwrap")
     assert isinstance(backend, BwrapBackend)
     return backend
 

@@ -8,8 +8,9 @@ import errno
 
 import pytest
 
+from helpers import backend_or_skip
 from mpbook.engine.runner import Limits, Runner, RunRequest, RunResult, run_to_completion
-from mpbook.engine.sandbox import BwrapBackend, SandboxError, choose_backend, seccomp
+from mpbook.engine.sandbox import BwrapBackend, seccomp
 
 pyseccomp = pytest.importorskip("pyseccomp")
 
@@ -68,10 +69,7 @@ def probe_program() -> bytes:
 
 @pytest.fixture(scope="module")
 def backend() -> BwrapBackend:
-    try:
-        found = choose_backend("bwrap")
-    except SandboxError as error:
-        pytest.skip(f"bubblewrap cannot be used here: {error}")
+    found = backend_or_skip("bwrap")
     assert isinstance(found, BwrapBackend)
     assert found.filtered, found.note
     return found

@@ -13,4 +13,4 @@ if __name__ == '__main__':
     with ProcessPoolExecutor(3) as pool:
         for n in range(6):
             pool.submit(task, n).add_done_callback(done)
-        print("all submitted")
+    print("all done")

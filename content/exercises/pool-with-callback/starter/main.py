@@ -8,4 +8,4 @@ def task(n):
 if __name__ == '__main__':
     for n in range(6):
         print(f"result: {task(n)}")
-    print("all submitted")
+    print("all done")

@@ -10,4 +10,4 @@ if __name__ == '__main__':
     with ProcessPoolExecutor(3) as pool:
         for n in range(6):
             print(f"result: {pool.submit(task, n).result()}")
-        print("all submitted")
+    print("all done")

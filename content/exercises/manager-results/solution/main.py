@@ -3,7 +3,7 @@ import time
 
 
 def work(n, results):
-    time.sleep(0.2)  # the work takes a moment
+    time.sleep(0.5)  # the work takes a moment
     results[n] = n * n
 
 

@@ -1,4 +1,4 @@
-# fails: clean exits
+# fails: the right total
 import multiprocessing
 
 SHARE = 2000

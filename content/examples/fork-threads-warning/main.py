@@ -1,6 +1,5 @@
 import multiprocessing
 import threading
-import time
 import warnings
 
 def task():
@@ -8,9 +7,11 @@ def task():
 
 if __name__ == '__main__':
     warnings.simplefilter('default')  # show DeprecationWarning, which Python hides by default
-    helper = threading.Thread(target=time.sleep, args=(0.5,))
-    helper.start()  # the parent now runs two threads
+    release = threading.Event()
+    helper = threading.Thread(target=release.wait)
+    helper.start()  # the parent now runs two threads, until release is set
     p = multiprocessing.Process(target=task)
     p.start()
     p.join()
+    release.set()
     helper.join()

@@ -2,7 +2,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 def task(n):
-    time.sleep(0.2)
+    time.sleep(0.5)  # long enough that shutdown() comes while task 1 still runs
     return n
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 // ESLint's flat config for the book's own JavaScript (`make lint` runs it).
 // `npx eslint` lints every .js/.mjs file of the repository but these: the CodeMirror
-// bundle in site/static/vendor (built by esbuild), node_modules and the virtualenv.
+// bundles in site/static/vendor and site/static/pages (built by esbuild from what is linted
+// here: site/js-src), node_modules and the virtualenv.
 import js from "@eslint/js";
 import globals from "globals";
 
@@ -10,7 +11,7 @@ const noHtml = ["innerHTML", "outerHTML"].map((property) => ({
 }));
 
 export default [
-  { ignores: ["site/static/vendor/**", "node_modules/**", ".venv/**"] },
+  { ignores: ["site/static/vendor/**", "site/static/pages/**", "node_modules/**", ".venv/**"] },
   js.configs.recommended,
   {
     rules: {
@@ -24,8 +25,8 @@ export default [
     },
   },
   {
-    // The page's ES modules.
-    files: ["site/static/js/**/*.js", "site/js-src/**/*.js"],
+    // The page's ES modules, and the pages' entries that import them.
+    files: ["site/js-src/**/*.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
     rules: {
       "no-restricted-properties": ["error", ...noHtml],

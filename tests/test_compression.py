@@ -24,31 +24,31 @@ def static_file(app: Flask, name: str) -> bytes:
 
 
 def test_static_script_is_compressed_for_clients_that_accept_it(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/static/js/run.js", headers=BROWSER)
+    response = client.get("/static/pages/lesson.js", headers=BROWSER)
     assert response.status_code == 200
     encoding = response.headers["Content-Encoding"]
     assert "Accept-Encoding" in response.headers["Vary"]
-    assert decoded(encoding, response.data) == static_file(app, "js/run.js")
-    assert len(response.data) < len(static_file(app, "js/run.js")) / 2
+    assert decoded(encoding, response.data) == static_file(app, "pages/lesson.js")
+    assert len(response.data) < len(static_file(app, "pages/lesson.js")) / 2
 
 
 def test_gzip_only_clients_get_gzip(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/static/js/run.js", headers={"Accept-Encoding": "gzip"})
+    response = client.get("/static/pages/lesson.js", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(response.data) == static_file(app, "js/run.js")
+    assert gzip.decompress(response.data) == static_file(app, "pages/lesson.js")
 
 
 def test_identity_without_accept_encoding(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/static/js/run.js")
+    response = client.get("/static/pages/lesson.js")
     assert "Content-Encoding" not in response.headers
-    assert response.data == static_file(app, "js/run.js")
-    identity = client.get("/static/js/run.js", headers={"Accept-Encoding": "identity"})
+    assert response.data == static_file(app, "pages/lesson.js")
+    identity = client.get("/static/pages/lesson.js", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in identity.headers
 
 
 def test_revalidation_answers_not_modified(client: FlaskClient) -> None:
-    etag = client.get("/static/css/run.css", headers=BROWSER).headers["ETag"]
-    response = client.get("/static/css/run.css", headers={**BROWSER, "If-None-Match": etag})
+    etag = client.get("/static/pages/home.js", headers=BROWSER).headers["ETag"]
+    response = client.get("/static/pages/home.js", headers={**BROWSER, "If-None-Match": etag})
     assert response.status_code == 304
 
 
@@ -56,5 +56,5 @@ def test_pages_are_compressed_and_tiny_files_are_not(client: FlaskClient) -> Non
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
     assert b"<html" in gzip.decompress(page.data)
-    tiny = client.get("/static/js/theme.js", headers=BROWSER)
+    tiny = client.get("/static/pages/plain.js", headers=BROWSER)
     assert "Content-Encoding" not in tiny.headers

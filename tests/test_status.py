@@ -46,7 +46,7 @@ def test_the_status_token_opens_the_page_and_nothing_else() -> None:
     page = client.get("/status")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Server status" in html and 'data-field="runs.active">0<' in html and "js/status.js" in html
+    assert "Server status" in html and 'data-field="runs.active">0<' in html and "/static/pages/status.js" in html
     assert client.get("/api/status").status_code == 200
     assert client.get("/").status_code == 403  # the instructor's cookie is not a reader's
 
@@ -72,10 +72,11 @@ def test_the_numbers_have_every_field_the_page_shows() -> None:
 
 
 def test_the_script_is_strict_and_writes_text_only() -> None:
-    script = (ROOT / "site" / "static" / "js" / "status.js").read_text()
+    script = (ROOT / "site" / "js-src" / "modules" / "status.js").read_text()
     template = (ROOT / "site" / "templates" / "status.html").read_text()
-    # An ES module runs in strict mode by itself.
-    assert """<script type="module" src="{{ url_for('static', filename='js/status.js') }}">""" in template
+    # The status bundle is an ES module, which runs in strict mode by itself (base.html).
+    assert '{% set page_kind = "status" %}' in template
+    assert 'import "../modules/status.js";' in (ROOT / "site" / "js-src" / "pages" / "status.js").read_text()
     assert "textContent" in script
     for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert unsafe not in script

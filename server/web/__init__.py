@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mpbook import settings
 from mpbook.book.lessons import load_book
-from mpbook.web import access, compression, errors, exercises, pages, security, sockets, status
+from mpbook.web import access, compression, errors, exercises, pages, security, sockets, status, styles
 from mpbook.web.wiring import EXTENSION, build_wiring
 
 
@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     book = load_book(Path(values["content_dir"]))
     app.extensions["mpbook.book"] = book
     app.extensions[EXTENSION] = build_wiring(values, book)
+    styles.register(app, site)
     security.register(app)
     access.register(app)
     app.register_blueprint(pages.bp)

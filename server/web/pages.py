@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from collections.abc import Callable
+from functools import lru_cache
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 
 from mpbook.book.lessons import Book
-from mpbook.book.rendering import pygments_css, render_lesson
+from mpbook.book.rendering import render_lesson
 from mpbook.web.wiring import wiring_of
 
 bp = Blueprint("pages", __name__)
@@ -23,10 +26,25 @@ def index() -> str:
 
 @bp.get("/lessons/<slug>")
 def lesson(slug: str) -> str:
+    if book().lesson(slug) is None:
+        abort(404)
+    return lesson_pages(current_app)(slug, request.script_root)
+
+
+def lesson_pages(app: Flask) -> Callable[[str, str], str]:
+    """The app's lesson pages, each made once: a page depends on nothing of the request
+    but the root its links start from, and making one takes longer than sending it."""
+    made: Callable[[str, str], str] | None = app.extensions.get("mpbook.lesson_pages")
+    if made is None:
+        made = app.extensions["mpbook.lesson_pages"] = lru_cache(maxsize=4 * len(book().lessons))(_lesson_page)
+    return made
+
+
+def _lesson_page(slug: str, script_root: str) -> str:
+    """One lesson's page (``script_root`` is the cache's key: url_for reads it from the request)."""
     the_book = book()
     found = the_book.lesson(slug)
-    if found is None:
-        abort(404)
+    assert found is not None
     before, after = the_book.neighbours(slug)
     wiring = wiring_of(current_app)
     rendered = render_lesson(found, the_book, wiring.wall_seconds, wiring.backend.runtime().version)
@@ -55,10 +73,3 @@ def example(eid: str) -> Response:
         "files": sorted(name for name in found.files if name != "main.py"),
         "start_methods": list(found.start_methods),
     })
-
-
-@bp.get("/pygments.css")
-def code_colours() -> Response:
-    response = Response(pygments_css(), mimetype="text/css")
-    response.cache_control.max_age = 3600
-    return response

@@ -1,45 +1,89 @@
-// Build the editor bundle: site/js-src/editor-entry.js -> site/static/vendor/codemirror-<version>.min.js,
-// where <version> is the installed `codemirror` package's version. Older bundles are removed.
-// Usage: npm run build   (the bundle is committed; the book itself needs no Node)
+// Build the committed bundles with esbuild (the book itself needs no Node):
+// - the editor: editor-entry.js -> site/static/vendor/codemirror-<version>.min.js, where
+//   <version> is the installed `codemirror` package's; older ones are removed, and
+//   modules/editor.js is told the new name;
+// - one bundle per kind of page: pages/<name>.js -> site/static/pages/<name>.js (with a
+//   source map), so that a page loads one script instead of a dozen modules.
+// Usage: npm run build            writes the bundles
+//        npm run build -- --check  writes nothing; fails, naming them, if any is stale
+//                                  (tests/test_frontend.py runs it)
 import { build } from "esbuild";
-import { readFileSync, readdirSync, unlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const src = join(root, "site", "js-src");
+const staticDir = join(root, "site", "static");
+const check = process.argv.includes("--check");
+
 const version = JSON.parse(readFileSync(join(root, "node_modules", "codemirror", "package.json"), "utf8")).version;
-const vendor = join(root, "site", "static", "vendor");
-const name = `codemirror-${version}.min.js`;
-const outfile = join(vendor, name);
+const editorName = `codemirror-${version}.min.js`;
+const editorJs = join(src, "modules", "editor.js");
+const marker = /const BUNDLE = "[^"]*"; \/\* set by site\/js-src\/build\.mjs \*\//;
 
-await build({
-  entryPoints: [join(root, "site", "js-src", "editor-entry.js")],
-  bundle: true,
-  minify: true,
-  format: "iife",
-  target: ["es2020"],
-  legalComments: "eof",
-  outfile,
-  logLevel: "warning",
-});
+/** Every file the bundles should consist of: path -> bytes. */
+async function outputs() {
+  const files = new Map();
+  const editor = await build({
+    entryPoints: [join(src, "editor-entry.js")],
+    bundle: true, minify: true, format: "iife", target: ["es2020"], legalComments: "eof",
+    outfile: join(staticDir, "vendor", editorName), write: false, logLevel: "warning",
+  });
+  for (const file of editor.outputFiles) { files.set(file.path, Buffer.from(file.contents)); }
 
-for (const file of readdirSync(vendor)) {
-  if (/^codemirror-.*\.min\.js$/.test(file) && file !== name) {
-    unlinkSync(join(vendor, file));
-    console.log(`removed old bundle ${file}`);
+  // editor.js names the editor bundle, and is itself part of the lesson page's bundle.
+  const text = readFileSync(editorJs, "utf8");
+  if (!marker.test(text)) { throw new Error("modules/editor.js has lost its BUNDLE line"); }
+  const named = text.replace(marker, `const BUNDLE = "${editorName}"; /* set by site/js-src/build.mjs */`);
+  files.set(editorJs, Buffer.from(named));
+
+  const pages = readdirSync(join(src, "pages")).filter((name) => name.endsWith(".js")).sort();
+  const built = await build({
+    entryPoints: pages.map((name) => join(src, "pages", name)),
+    bundle: true, minify: true, format: "esm", target: ["es2020"], sourcemap: "linked",
+    outdir: join(staticDir, "pages"), write: false, logLevel: "warning",
+    // modules/editor.js as named above, even before it is written.
+    plugins: [{
+      name: "named-editor",
+      setup(b) { b.onLoad({ filter: /modules[\\/]editor\.js$/ }, () => ({ contents: named, loader: "js" })); },
+    }],
+  });
+  for (const file of built.outputFiles) { files.set(file.path, Buffer.from(file.contents)); }
+  return files;
+}
+
+/** Bundles in `folder` matching `pattern` that the build no longer makes. */
+function leftovers(files, folder, pattern) {
+  if (!existsSync(folder)) { return []; }
+  return readdirSync(folder).filter((name) => pattern.test(name)).map((name) => join(folder, name))
+    .filter((path) => !files.has(path));
+}
+
+const files = await outputs();
+const old = [
+  ...leftovers(files, join(staticDir, "vendor"), /^codemirror-.*\.min\.js$/),
+  ...leftovers(files, join(staticDir, "pages"), /\.js(\.map)?$/),
+];
+const stale = [...files].filter(([path, bytes]) => !existsSync(path) || !readFileSync(path).equals(bytes));
+
+if (check) {
+  const names = [...stale.map(([path]) => path), ...old].map((path) => relative(root, path));
+  if (names.length) {
+    console.error(`stale bundles (run \`make build-js\`): ${names.join(", ")}`);
+    process.exit(1);
+  }
+  console.log(`${files.size} bundle files are up to date`);
+} else {
+  for (const [path, bytes] of stale) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes); console.log(`wrote ${relative(root, path)}`);
+  }
+  for (const path of old) { unlinkSync(path); console.log(`removed ${relative(root, path)}`); }
+  for (const [path, bytes] of files) {
+    if (path.endsWith(".js") && path.startsWith(staticDir)) {
+      console.log(`${basename(path)}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
+    }
   }
 }
-// site/static/js/editor.js loads the bundle by this name.
-const editorJs = join(root, "site", "static", "js", "editor.js");
-const marker = /const BUNDLE = "[^"]*"; \/\* set by site\/js-src\/build\.mjs \*\//;
-const text = readFileSync(editorJs, "utf8");
-if (!marker.test(text)) throw new Error("editor.js has lost its BUNDLE line");
-const updated = text.replace(marker, `const BUNDLE = "${name}"; /* set by site/js-src/build.mjs */`);
-if (updated !== text) {
-  writeFileSync(editorJs, updated);
-  console.log(`editor.js now loads ${name}`);
-}
-
-const bytes = readFileSync(outfile);
-console.log(`${name}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped (${statSync(outfile).size} on disk)`);

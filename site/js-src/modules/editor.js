@@ -13,7 +13,7 @@ let bundlePromise = null;
 const editors = [];
 let editingOn = true;
 
-/** The bundle's address, beside this module's folder (static/js/ -> static/vendor/). */
+/** The bundle's address, beside the page bundle's folder (static/pages/ -> static/vendor/). */
 export function bundleUrl() {
   return new URL("../vendor/" + BUNDLE, import.meta.url).href;
 }

@@ -11,6 +11,7 @@ import * as output from "./output.js";
 import { exerciseClass } from "./exercise.js";
 import "./predict.js";
 
+const READY_MARK = "mpbook:run-ready";
 const examples = [];
 const byId = {};
 
@@ -132,6 +133,9 @@ for (const type of ["queued", "started", "output", "process", "stack", "usage", 
 connection.on("up", (hello) => {
   editor.setEditing(hello.editing !== false);
   for (const ex of examples) { ex.online(hello); }
+  /* The moment the page could first run an example, as a User Timing mark for profilers
+     and for bench/pageload.py, which reads it (docs/performance.md). */
+  if (!performance.getEntriesByName(READY_MARK).length) { performance.mark(READY_MARK); }
 });
 
 connection.on("down", () => {

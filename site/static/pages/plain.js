@@ -1,0 +1,2 @@
+var t=document.documentElement,e=document.querySelector(".theme-toggle");function o(){return t.classList.contains("dark")?"dark":t.classList.contains("light")?"light":window.matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light"}function n(){return o()==="dark"?"light":"dark"}function c(){e.setAttribute("aria-label","Switch to the "+n()+" theme")}e&&(e.addEventListener("click",()=>{let r=n();t.classList.remove("dark","light"),t.classList.add(r);try{localStorage.setItem("mpbook.theme",r)}catch{}c()}),c());
+//# sourceMappingURL=plain.js.map

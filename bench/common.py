@@ -288,11 +288,11 @@ def socket_to(base: str) -> Iterator[Socket]:
 # ---- the browser -----------------------------------------------------------------
 
 @contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[Any]:
     """A headless Chromium: Debian's when installed (Playwright cannot download its own here)."""
     from playwright.sync_api import sync_playwright
 
-    options: dict[str, Any] = {"args": list(CHROMIUM_ARGS), "timeout": 30_000}
+    options: dict[str, Any] = {"args": [*CHROMIUM_ARGS, *extra_args], "timeout": 30_000}
     if os.path.exists(CHROMIUM):
         options["executable_path"] = CHROMIUM
     with sync_playwright() as playwright:

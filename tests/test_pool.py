@@ -6,6 +6,7 @@ import pytest
 
 from helpers import wait_until
 from mpbook.engine import pool
+from mpbook.engine import runner as runner_module
 from mpbook.engine.runner import QuietCallbacks, Runner, RunRequest
 from mpbook.engine.sandbox import SandboxError, choose_backend
 
@@ -47,4 +48,22 @@ def test_the_runner_keeps_as_many_warm_as_started_together() -> None:
         assert all(run.wait(30) for run in runs)
         wait_until(lambda: len(runner._pool) == 3, 30, 0.05, "three warm sandboxes after a burst of three")
     finally:
+        runner.close()
+
+
+def test_a_refill_lets_the_runs_waiting_for_a_slot_take_the_warm_sandboxes_first() -> None:
+    """While the pool holds a sandbox for every run waiting for a slot, starting another would
+    only take a core from them; beyond that, or with none waiting, nothing holds the refill back."""
+    waiting = [0]
+    runner = Runner(choose_backend("basic"), warm=0, queued=lambda: waiting[0])  # warm=0: no refill thread
+    try:
+        runner._pool = [object(), object()]  # type: ignore[list-item]  # two warm sandboxes, as far as the rule sees
+        with runner._changed:
+            assert runner._held_back() == 0
+            waiting[0] = 2
+            assert runner._held_back() == runner_module.QUEUE_POLL_SECONDS
+            waiting[0] = 3  # one of them would start cold: refill now
+            assert runner._held_back() == 0
+    finally:
+        runner._pool = []
         runner.close()

@@ -17,7 +17,7 @@ def test_grants_up_to_slots_then_queues_in_order() -> None:
     a.release()
     assert c.wait(1) and not d.granted
     assert positions["d"] == [2, 1]
-    assert scheduler.stats().running == 2 and scheduler.stats().waiting == 1
+    assert scheduler.stats().running == 2 and scheduler.stats().waiting == 1 == scheduler.waiting()
 
 
 def test_full_queue_says_so_and_counts() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from mpbook.engine import pool
 from mpbook.engine.output import as_shown
@@ -43,18 +44,21 @@ log = logging.getLogger(__name__)
 REFILL_BACKOFF_FIRST = 1.0  # seconds before the refill tries again after a failed start, doubling
 REFILL_BACKOFF_MAX = 60.0
 SETTLE_SECONDS = 0.05  # longest a refill waits for starting runs (see Runner._refill)
+QUEUE_POLL_SECONDS = 0.005  # how often a held-back refill looks again at the runs waiting for a slot
 
 
 class Runner:
     """Starts runs; keeps ``warm`` sandboxes started ahead, with tmpfs of ``tmp_bytes``, and up to
-    ``most`` after a burst of runs (pool.py; ``warm=0``: none). Thread-safe.
+    ``most`` after a burst of runs (pool.py; ``warm=0``: none). ``queued`` says how many runs
+    wait for a slot (the scheduler's queue), which a refill lets start first. Thread-safe.
 
     A run whose ``Limits.tmp_bytes`` differs from the pool's shape starts its own
     sandbox, and the pool re-warms in the new shape."""
 
     def __init__(self, backend: Backend, warm: int = 1, tmp_bytes: int = Limits.tmp_bytes,
-                 most: int | None = None) -> None:
+                 most: int | None = None, queued: Callable[[], int] = lambda: 0) -> None:
         self.backend = backend
+        self._queued = queued
         self.warm = max(0, warm)
         self._demand = pool.Demand(self.warm, self.warm if most is None else most)
         self._pool: list[Sandbox] = []
@@ -131,10 +135,12 @@ class Runner:
                     self._changed.wait(pool.MEMORY_SECONDS / 4)
                 # Starting a sandbox keeps a core busy for tens of milliseconds. Runs
                 # that just started need the cores for their first output, which is
-                # what the reader waits for: let them print (or end) first, for at
-                # most SETTLE_SECONDS, so that a stream of runs cannot starve the pool.
+                # what the reader waits for: let them print (or end) first, and the
+                # runs of a burst that wait for a slot start, while the pool holds a
+                # sandbox for each; for at most SETTLE_SECONDS, so that a stream of
+                # runs cannot starve the pool.
                 deadline = time.monotonic() + SETTLE_SECONDS
-                while not self._closed and (pause := min(self._starting(), deadline - time.monotonic())) > 0:
+                while not self._closed and (pause := min(self._held_back(), deadline - time.monotonic())) > 0:
                     self._changed.wait(pause)
                 if self._closed:
                     return
@@ -162,6 +168,14 @@ class Runner:
                     self._pool.append(sandbox)
             if not keep:
                 _discard(sandbox)
+
+    def _held_back(self) -> float:
+        """Seconds the refill should wait before it looks again: 0 when nothing holds it back (lock held)."""
+        starting = self._starting()
+        if starting > 0:
+            return starting
+        waiting = self._queued()
+        return QUEUE_POLL_SECONDS if 0 < waiting <= len(self._pool) else 0.0
 
     def _starting(self) -> float:
         """Seconds until no run is still starting: every run has printed, ended or had

@@ -96,6 +96,11 @@ class Scheduler:
             return Stats(self.slots, len(self._running), len(self._waiting), self.queue_size,
                          self._started_total, self._refused_total)
 
+    def waiting(self) -> int:
+        """How many runs wait for a slot."""
+        with self._lock:
+            return len(self._waiting)
+
     def runs_last_minute(self) -> int:
         with self._lock:
             self._forget_old_starts(time.monotonic())

@@ -113,7 +113,8 @@ def build_wiring(values: dict[str, Any], book: Book) -> Wiring:
         book=book,
         backend=backend,
         # After a burst, warm sandboxes for the runs that hold a slot and as many queued behind them.
-        runner=Runner(backend, warm=values["warm_sandboxes"], tmp_bytes=limits.tmp_bytes, most=2 * slots),
+        runner=Runner(backend, warm=values["warm_sandboxes"], tmp_bytes=limits.tmp_bytes, most=2 * slots,
+                      queued=scheduler.waiting),
         scheduler=scheduler,
         limits=limits,
         admission=Admission(scheduler, runs_per_minute=values["runs_per_minute"],

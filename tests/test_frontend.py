@@ -22,6 +22,7 @@ SCRIPT = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]+)\"")
 def test_a_page_loads_one_script_and_links_no_stylesheet(client: FlaskClient, path: str, kind: str) -> None:
     html = client.get(path).get_data(as_text=True)
     assert SCRIPT.findall(html) == [f"/static/pages/{kind}.js"]
+    assert f'<script type="module" blocking="render" src="/static/pages/{kind}.js">' in html
     assert 'rel="stylesheet"' not in html and 'rel="modulepreload"' not in html
     assert html.count("<style>") == 1
     assert client.get(f"/static/pages/{kind}.js").status_code == 200

@@ -138,7 +138,7 @@ def measure(short: bool) -> Report:
     report.rows += [
         Row(f"lesson page /lessons/{lesson}: Run enabled after its HTML arrived", after, "ms",
             reference=f"bare page with a socket {stats_text(bare, 'ms')}; HTML at {ms(html.median)}",
-            comparison=f"+{after.median - bare.median:.1f} ms over the bare page",
+            comparison=f"{after.median - bare.median:+.1f} ms over the bare page",
             target=f"≤ {READY_TARGET_MS:g} ms", verdict=verdict(after.median <= READY_TARGET_MS)),
         Row("lesson page: bytes transferred, first load", page_kb, "KB",
             reference=f"{page_decoded:.1f} KB decoded"),

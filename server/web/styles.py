@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from mpbook.book.rendering import pygments_css
 
-# What each kind of page (base.html's page_script) is drawn with; the print rules come last.
+# What each kind of page (a template's page_kind, base.html) is drawn with; the print rules come last.
 SHEETS: dict[str, tuple[str, ...]] = {
     "lesson": ("book.css", "code", "run.css"),
     "home": ("book.css", "code"),
